@@ -24,7 +24,7 @@ type Playbook struct {
 	Timeout time.Duration
 	Pos     Pos // the document's first key
 
-	src   []byte
+	src []byte
 }
 
 // InputType is the declared type of a playbook input.

@@ -1,0 +1,266 @@
+package engine
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/playbook-sh/playbook/actions"
+	"github.com/playbook-sh/playbook/engine/eval"
+	"github.com/playbook-sh/playbook/engine/jsonpath"
+	"github.com/playbook-sh/playbook/engine/plan"
+	"github.com/playbook-sh/playbook/engine/playbook"
+)
+
+// SubPlaybook is the run: name of a task that runs another playbook.
+const SubPlaybook = "playbook"
+
+// envelopeFields are the fields of tasks.<id> in the run context.
+var envelopeFields = []string{"status", "return_data", "raw_data", "key_fields", "result", "error", "reason", "attempts"}
+
+// errorFields are the fields of tasks.<id>.error.
+var errorFields = []string{"failure_indicator", "status_code", "message"}
+
+// Compiled is a playbook checked against the registry, with every
+// expression, template and JSONPath compiled. It is immutable and safe for
+// concurrent runs.
+type Compiled struct {
+	Playbook *playbook.Playbook
+	lang     eval.Lang
+	main     *plan.Plan
+	fin      *plan.Plan
+	tasks    []*task // main tasks, by plan index
+	finally  []*task // finally tasks, by plan index
+	outputs  []*output
+	inputs   []*playbook.InputDecl
+	// defaults holds each input's checked default.
+	defaults map[string]any
+}
+
+// task is one compiled task.
+type task struct {
+	*playbook.Task
+	idx     int
+	spec    actions.Spec
+	cmd     actions.Command // nil for a sub-playbook
+	sub     *Compiled       // the sub-playbook, for run: playbook
+	subFile string
+	with    *value // a map
+	when    *eval.Program
+	until   *eval.Program
+	retryIf *eval.Program
+	forEach *value
+	keys    []keyField
+	// reads lists the tasks whose envelopes the task's expressions read:
+	// indexes into the main tasks, and into the finally tasks.
+	reads, readsFin []int
+	allowEmpty     map[string]bool
+	// dynamic inputs: top-level inputs that come from a template.
+	dynamic map[string]bool
+}
+
+type keyField struct {
+	name string
+	path *jsonpath.Path
+}
+
+type output struct {
+	*playbook.Output
+	val *value
+}
+
+// compiler collects the errors of one file.
+type compiler struct {
+	reg   *actions.Registry
+	pb    *playbook.Playbook
+	file  string
+	lang  eval.Lang
+	errs  playbook.ErrorList
+	stack []string // absolute paths of the playbooks being compiled, for recursion
+	opts  eval.Options
+}
+
+// Compile checks pb against the registry: commands, their inputs, the
+// connections they use, expressions, templates, JSONPaths, references
+// between tasks, and sub-playbooks (loaded relative to pb's file). Its error
+// is a [playbook.ErrorList] with every problem found.
+func Compile(pb *playbook.Playbook, reg *actions.Registry) (*Compiled, error) {
+	abs, _ := filepath.Abs(pb.File)
+	return compile(pb, reg, []string{abs})
+}
+
+func compile(pb *playbook.Playbook, reg *actions.Registry, stack []string) (*Compiled, error) {
+	c := &compiler{reg: reg, pb: pb, file: pb.File, lang: eval.Lang(pb.Expressions), stack: stack}
+	if c.lang == "" {
+		c.lang = eval.CEL
+	}
+	c.opts = eval.Options{JSONPath: compileJSONPath}
+	out := &Compiled{Playbook: pb, lang: c.lang, inputs: pb.Inputs, defaults: map[string]any{}}
+	c.checkInputs(out)
+	c.checkConnections()
+
+	var err error
+	out.main, err = c.plan(pb.Tasks)
+	if err != nil {
+		return out, c.errs.Err()
+	}
+	out.fin, _ = c.plan(pb.Finally)
+	out.tasks = c.compileTasks(pb.Tasks, out.main, nil)
+	if out.fin != nil {
+		out.finally = c.compileTasks(pb.Finally, out.fin, out.main)
+	}
+	for _, o := range pb.Outputs {
+		co := &output{Output: o}
+		co.val = c.value(o.Value, &scope{what: "output " + o.Name, anyTask: true})
+		out.outputs = append(out.outputs, co)
+	}
+	if err := c.errs.Err(); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+func compileJSONPath(q string) (func(any) any, error) {
+	p, err := jsonpath.Compile(q)
+	if err != nil {
+		return nil, err
+	}
+	return p.Get, nil
+}
+
+func (c *compiler) errorf(p playbook.Pos, hint, format string, args ...any) {
+	c.errs = append(c.errs, &playbook.Error{File: c.file, Pos: p, Msg: fmt.Sprintf(format, args...), Hint: hint})
+}
+
+func (c *compiler) checkInputs(out *Compiled) {
+	for _, in := range c.pb.Inputs {
+		if in.Default == nil {
+			continue
+		}
+		if in.Required {
+			c.errorf(in.Default.Pos, "", "input %s is required and has a default: drop one", in.Name)
+		}
+		v := in.Default.Plain()
+		if s, ok := v.(string); ok && eval.IsTemplate(s) {
+			c.errorf(in.Default.Pos, "", "input %s: a default is a literal, not a template", in.Name)
+			continue
+		}
+		cv, err := coerceInput(in.Type, v)
+		if err != nil {
+			c.errorf(in.Default.Pos, "", "input %s: default %v", in.Name, err)
+			continue
+		}
+		out.defaults[in.Name] = cv
+	}
+}
+
+func (c *compiler) checkConnections() {
+	integrations := map[string]bool{}
+	for _, n := range c.reg.Names() {
+		i, _, _ := strings.Cut(n, ".")
+		integrations[i] = true
+	}
+	var names []string
+	for n := range integrations {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, cd := range c.pb.Connections {
+		if cd.Integration != "" && !integrations[cd.Integration] {
+			c.errorf(cd.IntegPos, playbook.Suggest(cd.Integration, names), "connection %s: unknown integration %q", cd.Name, cd.Integration)
+		}
+	}
+}
+
+func (c *compiler) plan(tasks []*playbook.Task) (*plan.Plan, error) {
+	nodes := make([]plan.Node, len(tasks))
+	for i, t := range tasks {
+		n := plan.Node{ID: t.ID, Join: plan.Join(t.Join), AllowFailure: t.AllowFailure}
+		for _, need := range t.Needs {
+			if tasks := c.pb.Task(need.Name); tasks != nil && tasks.Finally == t.Finally && need.Name != t.ID {
+				n.Needs = append(n.Needs, need.Name)
+			}
+		}
+		nodes[i] = n
+	}
+	p, err := plan.New(nodes)
+	if ce, ok := err.(*plan.CycleError); ok {
+		first := c.pb.Task(ce.Path[0])
+		c.errorf(first.Pos, "", "needs form a cycle: %s", strings.Join(ce.Path, " → "))
+	} else if err != nil {
+		c.errorf(playbook.Pos{Line: 1, Col: 1}, "", "%v", err)
+	}
+	return p, err
+}
+
+func (c *compiler) compileTasks(tasks []*playbook.Task, p *plan.Plan, main *plan.Plan) []*task {
+	out := make([]*task, len(tasks))
+	for i, t := range tasks {
+		ct := &task{Task: t, idx: i, allowEmpty: map[string]bool{}, dynamic: map[string]bool{}}
+		out[i] = ct
+		anc := p.Ancestors(i)
+		sc := &scope{what: "task " + t.ID, task: ct, ancestors: anc, finally: t.Finally, main: main, readMain: map[int]bool{}, readFin: map[int]bool{}}
+		c.command(ct)
+		if t.When != nil {
+			s := *sc
+			s.what = "when"
+			ct.when = c.program(t.When, &s)
+		}
+		if t.ForEach != nil {
+			s := *sc
+			s.what = "for_each"
+			ct.forEach = c.value(t.ForEach, &s)
+		}
+		withScope := *sc
+		withScope.item = t.ForEach != nil
+		if t.With != nil {
+			ct.with = c.with(ct, &withScope)
+		} else {
+			c.checkRequired(ct)
+			ct.with = &value{isConst: true, constant: map[string]any{}}
+		}
+		if t.Until != nil {
+			s := withScope
+			s.what, s.self = "until", true
+			ct.until = c.program(t.Until, &s)
+		}
+		if t.Retry != nil && t.Retry.RetryIf != nil {
+			s := withScope
+			s.what, s.self = "retry_if", true
+			ct.retryIf = c.program(t.Retry.RetryIf, &s)
+		}
+		for _, kf := range t.KeyFields {
+			q := kf.Path.Str()
+			p, err := jsonpath.Compile(q)
+			if err != nil {
+				off := -1
+				if se, ok := err.(*jsonpath.SyntaxError); ok {
+					off = se.Offset
+				}
+				c.errorf(kf.Path.At(off), "", "key_fields %s: %v", kf.Name, jsonpathMsg(err))
+				continue
+			}
+			if slices.Contains(ct.spec.KeyFields, kf.Name) {
+				c.errorf(kf.Pos, "", "key_fields %s: %s already returns this Key Field", kf.Name, t.Run)
+			}
+			ct.keys = append(ct.keys, keyField{name: kf.Name, path: p})
+		}
+		for _, n := range t.AllowEmpty {
+			if _, ok := ct.spec.Input(n.Name); !ok && ct.cmd != nil {
+				c.errorf(n.Pos, c.inputHint(ct, n.Name), "allow_empty: %s has no input %q", t.Run, n.Name)
+			}
+			ct.allowEmpty[n.Name] = true
+		}
+		ct.reads, ct.readsFin = sc.reads(), sc.readsFin()
+	}
+	return out
+}
+
+func jsonpathMsg(err error) string {
+	if se, ok := err.(*jsonpath.SyntaxError); ok {
+		return "invalid JSONPath: " + se.Msg
+	}
+	return err.Error()
+}

@@ -1,0 +1,89 @@
+package engine
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/playbook-sh/playbook/actions"
+	"github.com/playbook-sh/playbook/engine/plan"
+)
+
+// Run statuses beyond the three Return Data outcomes.
+const (
+	RunSuccessful          = "Successful"
+	RunFailed              = "Failed"
+	RunPartiallySuccessful = "Partially Successful"
+	RunCancelled           = "Cancelled"
+)
+
+// Report is the run report of DESIGN.md §4.
+type Report struct {
+	Playbook   string                 `json:"playbook"`
+	File       string                 `json:"file,omitempty"`
+	RunID      string                 `json:"run_id"`
+	Status     string                 `json:"status"`
+	Error      string                 `json:"error,omitempty"`
+	StartedAt  time.Time              `json:"started_at"`
+	FinishedAt time.Time              `json:"finished_at"`
+	Inputs     map[string]any         `json:"inputs"`
+	Outputs    map[string]any         `json:"outputs"`
+	Tasks      map[string]*TaskReport `json:"tasks"`
+	// Order lists the task ids in file order (tasks, then finally), for
+	// views; JSON objects do not keep order.
+	Order []string `json:"order"`
+}
+
+// TaskReport is one task's entry in the report.
+type TaskReport struct {
+	Status     plan.Status        `json:"status"`
+	Reason     string             `json:"reason,omitempty"`
+	ReturnData actions.ReturnData `json:"return_data"`
+	KeyFields  map[string][]any   `json:"key_fields"`
+	RawData    any                `json:"raw_data"`
+	Result     string             `json:"result"`
+	Error      *actions.Error     `json:"error"`
+	Attempts   int                `json:"attempts"`
+	StartedAt  *time.Time         `json:"started_at,omitempty"`
+	FinishedAt *time.Time         `json:"finished_at,omitempty"`
+	// With is the command's inputs after templating (a list per item under
+	// for_each).
+	With any `json:"with,omitempty"`
+}
+
+// MarshalJSON writes a task that never ran as its status and reason only.
+func (t *TaskReport) MarshalJSON() ([]byte, error) {
+	type full TaskReport
+	if t.Attempts == 0 && t.StartedAt == nil {
+		return json.Marshal(struct {
+			Status plan.Status `json:"status"`
+			Reason string      `json:"reason,omitempty"`
+		}{t.Status, t.Reason})
+	}
+	return json.Marshal((*full)(t))
+}
+
+// view is the task's envelope as expressions see it: tasks.<id>.
+func (t *TaskReport) view() map[string]any {
+	kf := make(map[string]any, len(t.KeyFields))
+	for k, v := range t.KeyFields {
+		kf[k] = v
+	}
+	var errv any
+	if t.Error != nil {
+		errv = map[string]any{
+			"failure_indicator": t.Error.FailureIndicator,
+			"status_code":       int64(t.Error.StatusCode),
+			"message":           t.Error.Message,
+		}
+	}
+	return map[string]any{
+		"status":      string(t.Status),
+		"return_data": string(t.ReturnData),
+		"raw_data":    t.RawData,
+		"key_fields":  kf,
+		"result":      t.Result,
+		"error":       errv,
+		"reason":      t.Reason,
+		"attempts":    int64(t.Attempts),
+	}
+}
