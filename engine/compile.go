@@ -56,7 +56,7 @@ type task struct {
 	// reads lists the tasks whose envelopes the task's expressions read:
 	// indexes into the main tasks, and into the finally tasks.
 	reads, readsFin []int
-	allowEmpty     map[string]bool
+	allowEmpty      map[string]bool
 	// dynamic inputs: top-level inputs that come from a template.
 	dynamic map[string]bool
 }

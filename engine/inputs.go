@@ -104,4 +104,3 @@ func (c *Compiled) BindInputs(given map[string]any) (map[string]any, error) {
 	}
 	return out, nil
 }
-

@@ -322,17 +322,43 @@ func (rs *runState) phase(ctx context.Context, p *plan.Plan, tasks []*task, view
 	}
 	apply(st.Start())
 	for !st.Done() {
-		for !stopped && len(queue) > 0 && running < limit {
+		for ctx.Err() == nil && len(queue) > 0 && running < limit {
 			i := queue[0]
 			queue = queue[1:]
+			t := tasks[i]
+			if t.when != nil {
+				// when is a cheap data condition: decided here, so only tasks
+				// that really start are reported started.
+				ok, err := evalBool(ctx, t.when, t.Task.When, rs.vars(t), rs.c.Playbook.File, "when")
+				switch {
+				case err != nil:
+					now := rs.r.clock.Now()
+					tr := rs.envelopeReport(t, engineFailure(t, err))
+					tr.Status, tr.StartedAt, tr.FinishedAt = plan.Failed, &now, &now
+					record(i, tr)
+					rs.emit(Event{Kind: TaskFinished, Task: t.ID, Status: plan.Failed, Error: tr.Error})
+					apply(st.Finish(i, plan.Failed))
+					if failFast && !t.AllowFailure {
+						cancel(&failFastError{task: t.ID})
+					}
+					continue
+				case !ok:
+					record(i, rs.notRun(t, plan.Skipped, "when was false"))
+					rs.emit(Event{Kind: TaskFinished, Task: t.ID, Status: plan.Skipped, Reason: "when was false"})
+					apply(st.Skip(i))
+					continue
+				}
+			}
 			st.MarkRunning(i)
 			running++
-			t := tasks[i]
 			rs.emit(Event{Kind: TaskStarted, Task: t.ID})
 			// The goroutine owns nothing but its task; it exits after one send.
 			go func() { results <- rs.runTask(ctx, t, i) }()
 		}
 		if running == 0 {
+			if ctx.Err() == nil && len(queue) > 0 {
+				continue // skips and failed conditions freed more tasks
+			}
 			// Nothing runs and nothing can start: the phase was stopped.
 			rs.cancelPending(st, tasks, record, context.Cause(ctx))
 			break

@@ -47,17 +47,6 @@ func (rs *runState) runTask(ctx context.Context, t *task, idx int) result {
 		log.Info("task finished", "status", st, "attempts", tr.Attempts)
 		return result{idx: idx, rep: tr, status: st}
 	}
-	if t.when != nil {
-		ok, err := evalBool(ctx, t.when, t.Task.When, vars, rs.c.Playbook.File, "when")
-		if err != nil {
-			tr := rs.envelopeReport(t, engineFailure(t, err))
-			return finish(tr, plan.Failed)
-		}
-		if !ok {
-			tr := rs.notRun(t, plan.Skipped, "when was false")
-			return result{idx: idx, rep: tr, status: plan.Skipped}
-		}
-	}
 	log.Info("task started")
 	if t.forEach == nil {
 		ir := rs.runItem(ctx, t, vars, -1, log)

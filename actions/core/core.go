@@ -53,7 +53,9 @@ func (setCommand) Run(_ context.Context, req actions.Request) actions.Envelope {
 	}
 	r := actions.Request{Inputs: in}
 	var keys map[string][]any
-	if m := r.Map("key_fields"); m != nil {
+	// Normalize turns any Secret the value holds into "[redacted]": Raw
+	// Data and Key Fields are reported.
+	if m, _ := actions.Normalize(r.Value("key_fields")).(map[string]any); m != nil {
 		keys = make(map[string][]any, len(m))
 		for name, v := range m {
 			switch x := v.(type) {
@@ -66,7 +68,7 @@ func (setCommand) Run(_ context.Context, req actions.Request) actions.Envelope {
 			}
 		}
 	}
-	env := actions.Succeed(r.Value("value"), keys)
+	env := actions.Succeed(actions.Normalize(r.Value("value")), keys)
 	if rd, ok := actions.ParseReturnData(r.String("return_data")); ok {
 		env.ReturnData = rd
 	}

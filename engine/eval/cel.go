@@ -210,7 +210,7 @@ func celJSONPaths(root ast.Expr, pos *celPos, opts Options) (map[string]func(any
 		arg := c.Args()[1]
 		lit, ok := celStringLiteral(arg)
 		if !ok {
-			perr = errorf(pos.offset(arg.ID()), "jsonpath path must be a string literal")
+			perr = errorf(pos.start(arg), "jsonpath path must be a string literal")
 			return false
 		}
 		if _, done := paths[lit]; done {
@@ -218,7 +218,7 @@ func celJSONPaths(root ast.Expr, pos *celPos, opts Options) (map[string]func(any
 		}
 		fn, err := compileJSONPath(lit, opts)
 		if err != nil {
-			perr = err.shift(pos.offset(arg.ID()))
+			perr = err.shift(pos.start(arg))
 			return false
 		}
 		if paths == nil {
@@ -356,4 +356,17 @@ func (p *celPos) offset(id int64) int {
 		return clampOffset(p.src, int(r.Start))
 	}
 	return runeToByte(p.src, int(r.Start))
+}
+
+// start returns the byte offset where the text of e begins: the smallest
+// offset in its subtree (a select sits at its dot, a call at its paren).
+func (p *celPos) start(e ast.Expr) int {
+	start := -1
+	celWalk(e, func(sub ast.Expr) bool {
+		if off := p.offset(sub.ID()); off >= 0 && (start < 0 || off < start) {
+			start = off
+		}
+		return true
+	})
+	return start
 }

@@ -46,10 +46,9 @@ func compileExpr(src string, opts Options) (*Program, *Error) {
 		expr.Env(exprEnv),
 		expr.Function("jsonpath", jsonpath, new(func(any, string) any)),
 		expr.MaxNodes(maxNodes),
-		// Determinism (Temporal replays runs): no clock, dates in UTC.
-		// Use run.started_at instead of now().
+		// Determinism (Temporal replays runs): no clock; use
+		// run.started_at. date("...") without a zone already parses as UTC.
 		expr.DisableBuiltin("now"),
-		expr.Timezone("UTC"),
 	)
 	if err != nil {
 		return nil, exprError(src, err)
@@ -123,7 +122,7 @@ func (v *jsonpathVisitor) Visit(node *ast.Node) {
 	arg := call.Arguments[1]
 	lit, ok := arg.(*ast.StringNode)
 	if !ok {
-		v.err = errorf(v.pos.offset(arg.Location().From), "jsonpath path must be a string literal")
+		v.err = errorf(v.pos.offset(exprStart(arg)), "jsonpath path must be a string literal")
 		return
 	}
 	if _, done := v.paths[lit.Value]; done {
@@ -131,7 +130,7 @@ func (v *jsonpathVisitor) Visit(node *ast.Node) {
 	}
 	fn, err := compileJSONPath(lit.Value, v.opts)
 	if err != nil {
-		v.err = err.shift(v.pos.offset(arg.Location().From))
+		v.err = err.shift(v.pos.offset(exprStart(arg)))
 		return
 	}
 	if v.paths == nil {
@@ -173,3 +172,18 @@ func followedByCall(src string, off int, name string) bool {
 	rest := strings.TrimLeft(src[off+len(name):], " \t\r\n")
 	return strings.HasPrefix(rest, "(")
 }
+
+// exprStart returns the code point offset where the text of n begins: the
+// smallest offset in its subtree (a member node sits at its property).
+func exprStart(n ast.Node) int {
+	start := n.Location().From
+	ast.Walk(&n, visitorFunc(func(node *ast.Node) {
+		start = min(start, (*node).Location().From)
+	}))
+	return start
+}
+
+// visitorFunc adapts a function to expr's ast.Visitor.
+type visitorFunc func(*ast.Node)
+
+func (f visitorFunc) Visit(n *ast.Node) { f(n) }

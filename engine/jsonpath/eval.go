@@ -35,7 +35,8 @@ type evaluator struct {
 	out  []any
 	// members is a stack of sorted object members: each object being
 	// visited owns a region of it, released when its visit ends.
-	members []member
+	members     []member
+	highMembers int // the most members held at once, to clear on release
 	sinkState
 }
 
@@ -55,9 +56,10 @@ func putEvaluator(e *evaluator) {
 	if cap(e.members) > maxPooledMembers {
 		e.members = nil
 	} else {
-		clear(e.members[:cap(e.members)]) // do not keep documents alive
+		clear(e.members[:e.highMembers]) // do not keep documents alive
 		e.members = e.members[:0]
 	}
+	e.highMembers = 0
 	evaluators.Put(e)
 }
 
@@ -134,7 +136,7 @@ func (e *evaluator) children(node any, rest []segment, filter logical) {
 			}
 		}
 	case map[string]any:
-		start, n := e.pushMembers(t)
+		start, n := e.pushMembers(t, false)
 		for i := 0; i < n && !e.stop; i++ {
 			v := e.members[start+i].val
 			if filter == nil || filter.test(e, v) {
@@ -158,10 +160,14 @@ func (e *evaluator) descend(segs []segment, node any, depth int) {
 			if e.stop {
 				return
 			}
-			e.descend(segs, v, depth+1)
+			if !isLeaf(v) {
+				e.descend(segs, v, depth+1)
+			}
 		}
 	case map[string]any:
-		start, n := e.pushMembers(t)
+		// Selectors select nothing from leaves, so only members that are
+		// containers need visiting (and sorting).
+		start, n := e.pushMembers(t, true)
 		for i := 0; i < n && !e.stop; i++ {
 			e.descend(segs, e.members[start+i].val, depth+1)
 		}
@@ -169,14 +175,18 @@ func (e *evaluator) descend(segs []segment, node any, depth int) {
 	}
 }
 
-// pushMembers appends the members of obj, sorted by key, to e.members and
-// returns where they start and how many there are. The caller truncates
-// e.members back to start when done; nested visits push above them.
-func (e *evaluator) pushMembers(obj map[string]any) (start, n int) {
+// pushMembers appends the members of obj (only those that are not leaves,
+// if containersOnly), sorted by key, to e.members and returns where they
+// start and how many there are. The caller truncates e.members back to start
+// when done; nested visits push above them.
+func (e *evaluator) pushMembers(obj map[string]any, containersOnly bool) (start, n int) {
 	start = len(e.members)
 	for k, v := range obj {
-		e.members = append(e.members, member{k, v})
+		if !containersOnly || !isLeaf(v) {
+			e.members = append(e.members, member{k, v})
+		}
 	}
+	e.highMembers = max(e.highMembers, len(e.members))
 	ms := e.members[start:]
 	if len(ms) > 1 {
 		slices.SortFunc(ms, func(a, b member) int { return strings.Compare(a.key, b.key) })

@@ -56,6 +56,21 @@ func normalizeSlow(v any) any {
 	return v
 }
 
+// isLeaf reports whether v is neither an array nor an object.
+func isLeaf(v any) bool {
+	switch v.(type) {
+	case []any, map[string]any:
+		return false
+	case nil, bool, string, int64, float64, json.Number:
+		return true
+	}
+	switch normalize(v).(type) {
+	case []any, map[string]any:
+		return false
+	}
+	return true
+}
+
 // asArray returns v as an array, if it is one.
 func asArray(v any) ([]any, bool) {
 	a, ok := normalize(v).([]any)
