@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -93,8 +94,8 @@ func Compile(pb *playbook.Playbook, reg *actions.Registry) (*Compiled, error) {
 
 func compile(pb *playbook.Playbook, reg *actions.Registry, stack []string) (*Compiled, error) {
 	c := &compiler{reg: reg, pb: pb, file: pb.File, lang: eval.Lang(pb.Expressions), stack: stack}
-	if c.lang == "" {
-		c.lang = eval.CEL
+	if c.lang != eval.CEL && c.lang != eval.Expr {
+		c.lang = eval.CEL // the loader reported a bad name; check the rest as CEL
 	}
 	c.opts = eval.Options{JSONPath: compileJSONPath}
 	out := &Compiled{Playbook: pb, lang: c.lang, inputs: pb.Inputs, defaults: map[string]any{}}
@@ -263,4 +264,25 @@ func jsonpathMsg(err error) string {
 		return "invalid JSONPath: " + se.Msg
 	}
 	return err.Error()
+}
+
+// Load loads the playbook at path and compiles it, reporting every
+// problem of both steps at once as a [playbook.ErrorList]. A file that
+// cannot be read is a plain error.
+func Load(path string, reg *actions.Registry) (*Compiled, error) {
+	pb, err := playbook.Load(path)
+	var loadErrs playbook.ErrorList
+	if err != nil {
+		if !errors.As(err, &loadErrs) || pb == nil {
+			return nil, err
+		}
+	}
+	c, cerr := Compile(pb, reg)
+	if loadErrs == nil {
+		return c, cerr
+	}
+	var compileErrs playbook.ErrorList
+	errors.As(cerr, &compileErrs)
+	all := append(loadErrs, compileErrs...)
+	return nil, all.Err()
 }

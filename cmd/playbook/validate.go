@@ -39,13 +39,13 @@ func (e *env) validate(_ context.Context, args []string) int {
 // load reads, loads and compiles one playbook. The error lists every
 // problem as FILE:LINE:COL: message lines.
 func (e *env) load(file string) (*engine.Compiled, error) {
-	pb, err := playbook.Load(file)
+	c, err := engine.Load(file, e.reg)
 	if err != nil {
 		var el playbook.ErrorList
 		if errors.As(err, &el) {
 			return nil, el
 		}
-		return nil, &playbook.Error{File: file, Pos: playbook.Pos{Line: 1, Col: 1}, Msg: errors.Unwrap(err).Error()}
+		return nil, &playbook.Error{File: file, Pos: playbook.Pos{Line: 1, Col: 1}, Msg: err.Error()}
 	}
-	return engine.Compile(pb, e.reg)
+	return c, nil
 }

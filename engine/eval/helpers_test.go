@@ -3,6 +3,7 @@ package eval
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -19,6 +20,18 @@ func fakeJSONPath(path string) (func(any) any, error) {
 		switch {
 		case strings.HasPrefix(rest, "[*]"):
 			segs, rest = append(segs, "*"), rest[3:]
+		case strings.HasPrefix(rest, "['"):
+			end := strings.Index(rest, "']")
+			if end < 0 {
+				return nil, fmt.Errorf("unterminated name at %q", rest)
+			}
+			segs, rest = append(segs, rest[2:end]), rest[end+2:]
+		case strings.HasPrefix(rest, "[") && len(rest) > 1 && rest[1] >= '0' && rest[1] <= '9':
+			end := strings.IndexByte(rest, ']')
+			if end < 0 {
+				return nil, fmt.Errorf("unterminated index at %q", rest)
+			}
+			segs, rest = append(segs, rest[:end+1]), rest[end+1:]
 		case strings.HasPrefix(rest, ".") && len(rest) > 1 && rest[1] != '.':
 			end := strings.IndexAny(rest[1:], ".[")
 			if end < 0 {
@@ -50,6 +63,8 @@ func fakeJSONPath(path string) (func(any) any, error) {
 				case []any:
 					if s == "*" {
 						next = append(next, x...)
+					} else if i, err := strconv.Atoi(strings.Trim(s, "[]")); err == nil && strings.HasPrefix(s, "[") && i < len(x) {
+						next = append(next, x[i])
 					}
 				}
 			}

@@ -166,8 +166,9 @@ func celConstKey(e celast.Expr) (string, bool) {
 	return "", false
 }
 
-// exprRefs finds the chains in a parsed expr expression. Names bound by
-// `let` anywhere in the expression are not treated as top-level names.
+// exprRefs finds the chains in a parsed expr expression. (expr refuses a
+// `let` or predicate variable named like a top-level name, so nothing
+// shadows them.)
 func exprRefs(root exprast.Node, pos *exprPos) []Ref {
 	c := &exprCollector{inner: make(map[exprast.Node]bool)}
 	exprast.Walk(&root, c)
@@ -176,7 +177,7 @@ func exprRefs(root exprast.Node, pos *exprPos) []Ref {
 		if c.inner[n] {
 			continue
 		}
-		if r, ok := exprChain(n, c.lets); ok {
+		if r, ok := exprChain(n); ok {
 			r.Offset = pos.offset(r.Offset)
 			refs = append(refs, r)
 		}
@@ -191,7 +192,6 @@ func exprRefs(root exprast.Node, pos *exprPos) []Ref {
 type exprCollector struct {
 	cands []exprast.Node
 	inner map[exprast.Node]bool
-	lets  []string
 }
 
 func (c *exprCollector) Visit(node *exprast.Node) {
@@ -199,6 +199,10 @@ func (c *exprCollector) Visit(node *exprast.Node) {
 	case *exprast.IdentifierNode:
 		c.cands = append(c.cands, n)
 	case *exprast.MemberNode:
+		if n.Method {
+			// x.y.Method(): the chain is x.y, which stays a candidate.
+			return
+		}
 		c.cands = append(c.cands, n)
 		for op := n.Node; op != nil; {
 			c.inner[op] = true
@@ -208,20 +212,18 @@ func (c *exprCollector) Visit(node *exprast.Node) {
 			}
 			op = ch.Node
 		}
-	case *exprast.VariableDeclaratorNode:
-		c.lets = append(c.lets, n.Name)
 	}
 }
 
 // exprChain builds the ref for a member chain ending at n. The ref's
 // Offset is still expr's code point offset.
-func exprChain(n exprast.Node, lets []string) (Ref, bool) {
+func exprChain(n exprast.Node) (Ref, bool) {
 	var rev []string
 	dynamic := false
 	for cur := n; ; {
 		switch x := cur.(type) {
 		case *exprast.IdentifierNode:
-			if !isTopName(x.Value) || slices.Contains(lets, x.Value) {
+			if !isTopName(x.Value) {
 				return Ref{}, false
 			}
 			path := append(make([]string, 0, len(rev)+1), x.Value)

@@ -96,6 +96,13 @@ func (l ErrorList) Err() error {
 func Suggest(name string, candidates []string) string {
 	best, bestD := "", -1
 	for _, c := range candidates {
+		// A name that is the start of a candidate (incident → incident_id).
+		if len(name) >= 3 && strings.HasPrefix(strings.ToLower(c), strings.ToLower(name)) && bestD != 0 {
+			if best == "" || len(c) < len(best) {
+				best, bestD = c, 1
+			}
+			continue
+		}
 		d := distance(strings.ToLower(name), strings.ToLower(c))
 		limit := 2
 		if len(name) > 8 {
