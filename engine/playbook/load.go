@@ -2,7 +2,9 @@ package playbook
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"strconv"
@@ -61,7 +63,11 @@ func (d *decoder) playbook() *Playbook {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(d.src))
 	if err := dec.Decode(&doc); err != nil {
-		d.yamlError(err)
+		if errors.Is(err, io.EOF) {
+			d.errorf(Pos{1, 1}, "", "empty playbook: expected a mapping with playbook and tasks")
+		} else {
+			d.yamlError(err)
+		}
 		return pb
 	}
 	var extra yaml.Node
