@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -300,7 +301,16 @@ func (rs *runState) phase(ctx context.Context, p *plan.Plan, tasks []*task, view
 		limit = n
 	}
 	st := p.NewState()
-	results := make(chan result, min(limit, len(tasks)))
+	results := make(chan result, min(limit, len(tasks))+1)
+	// work feeds the workers, started as needed up to the limit; it holds
+	// limit tasks, so a send never blocks.
+	work := make(chan int, limit)
+	var wg sync.WaitGroup
+	workers := 0
+	defer func() {
+		close(work)
+		wg.Wait() // every worker has exited before the phase returns
+	}()
 	var queue []int
 	running := 0
 	stopped := false
@@ -352,8 +362,22 @@ func (rs *runState) phase(ctx context.Context, p *plan.Plan, tasks []*task, view
 			st.MarkRunning(i)
 			running++
 			rs.emit(Event{Kind: TaskStarted, Task: t.ID})
-			// The goroutine owns nothing but its task; it exits after one send.
-			go func() { results <- rs.runTask(ctx, t, i) }()
+			if running == 1 && len(queue) == 0 {
+				// The only runnable task: nothing else can start before it
+				// ends, so run it here and spare a goroutine handoff.
+				results <- rs.runTask(ctx, t, i)
+				break
+			}
+			if workers < running {
+				workers++
+				wg.Go(func() {
+					// A worker runs tasks until the phase closes work.
+					for j := range work {
+						results <- rs.runTask(ctx, tasks[j], j)
+					}
+				})
+			}
+			work <- i
 		}
 		if running == 0 {
 			if ctx.Err() == nil && len(queue) > 0 {

@@ -231,11 +231,16 @@ func celJSONPaths(root ast.Expr, pos *celPos, opts Options) (map[string]func(any
 }
 
 // compileJSONPath compiles a literal path with opts.JSONPath. Errors are at
-// offset 0 of the literal.
-func compileJSONPath(path string, opts Options) (func(any) any, *Error) {
+// offset 0 of the literal. A panic in the compiler becomes an error.
+func compileJSONPath(path string, opts Options) (fn func(any) any, e *Error) {
 	if opts.JSONPath == nil {
 		return nil, errorf(0, "jsonpath is not supported here")
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			fn, e = nil, errorf(0, "invalid jsonpath %s: internal error: %v", quote(path), r)
+		}
+	}()
 	fn, err := opts.JSONPath(path)
 	if err != nil {
 		return nil, &Error{Offset: 0, Msg: "invalid jsonpath " + quote(path) + ": " + lowerFirst(err.Error()), err: err}

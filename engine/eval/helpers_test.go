@@ -21,11 +21,11 @@ func fakeJSONPath(path string) (func(any) any, error) {
 		case strings.HasPrefix(rest, "[*]"):
 			segs, rest = append(segs, "*"), rest[3:]
 		case strings.HasPrefix(rest, "['"):
-			end := strings.Index(rest, "']")
+			end := strings.Index(rest[2:], "']")
 			if end < 0 {
 				return nil, fmt.Errorf("unterminated name at %q", rest)
 			}
-			segs, rest = append(segs, rest[2:end]), rest[end+2:]
+			segs, rest = append(segs, rest[2:2+end]), rest[2+end+2:]
 		case strings.HasPrefix(rest, "[") && len(rest) > 1 && rest[1] >= '0' && rest[1] <= '9':
 			end := strings.IndexByte(rest, ']')
 			if end < 0 {
