@@ -387,31 +387,29 @@ func (rs *runState) phase(ctx context.Context, p *plan.Plan, tasks []*task, view
 			rs.cancelPending(st, tasks, record, context.Cause(ctx))
 			break
 		}
+		var res result
 		select {
-		case res := <-results:
-			running--
-			record(res.idx, res.rep)
-			rs.emit(Event{Kind: TaskFinished, Task: tasks[res.idx].ID, Status: res.status, Reason: res.rep.Reason, Attempt: res.rep.Attempts, Error: res.rep.Error, Duration: duration(res.rep)})
-			if res.status == plan.Skipped {
-				apply(st.Skip(res.idx))
-			} else {
-				apply(st.Finish(res.idx, res.status))
-			}
-			if failFast && res.status == plan.Failed && !tasks[res.idx].AllowFailure && !stopped {
-				cancel(&failFastError{task: tasks[res.idx].ID})
-			}
+		case res = <-results:
 		case <-ctx.Done():
-			if !stopped {
-				stopped = true
-				queue = nil
-				rs.cancelPending(st, tasks, record, context.Cause(ctx))
-			}
-			// Keep draining the running tasks: their contexts are done too.
-			res := <-results
-			running--
-			record(res.idx, res.rep)
-			rs.emit(Event{Kind: TaskFinished, Task: tasks[res.idx].ID, Status: res.status, Reason: res.rep.Reason, Attempt: res.rep.Attempts, Error: res.rep.Error})
+			res = <-results // the running tasks see ctx too and end soon
+		}
+		running--
+		if ctx.Err() != nil && !stopped {
+			// Stopped (Ctrl-C, the playbook's timeout, fail_fast): what has
+			// not started is cancelled, not skipped by its join.
+			stopped = true
+			queue = nil
+			rs.cancelPending(st, tasks, record, context.Cause(ctx))
+		}
+		record(res.idx, res.rep)
+		rs.emit(Event{Kind: TaskFinished, Task: tasks[res.idx].ID, Status: res.status, Reason: res.rep.Reason, Attempt: res.rep.Attempts, Error: res.rep.Error, Duration: duration(res.rep)})
+		if stopped {
 			st.Finish(res.idx, res.status)
+			continue
+		}
+		apply(st.Finish(res.idx, res.status))
+		if failFast && res.status == plan.Failed && !tasks[res.idx].AllowFailure {
+			cancel(&failFastError{task: tasks[res.idx].ID})
 		}
 	}
 }
