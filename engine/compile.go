@@ -54,6 +54,9 @@ type task struct {
 	retryIf *eval.Program
 	forEach *value
 	keys    []keyField
+	// keyNames are every Key Field the task returns: the command's, the
+	// names written in a key_fields input (core.set), and key_fields:.
+	keyNames []string
 	// reads lists the tasks whose envelopes the task's expressions read:
 	// indexes into the main tasks, and into the finally tasks.
 	reads, readsFin []int
@@ -255,6 +258,7 @@ func (c *compiler) compileTasks(tasks []*playbook.Task, p *plan.Plan, main *plan
 			ct.allowEmpty[n.Name] = true
 		}
 		ct.reads, ct.readsFin = sc.reads(), sc.readsFin()
+		ct.keyNames, _ = c.keyFieldNames(t)
 	}
 	return out
 }

@@ -448,12 +448,9 @@ func (rs *runState) emit(e Event) {
 // notRun is the report of a task that did not run: every Key Field its
 // command declares is [], so conditions over it evaluate.
 func (rs *runState) notRun(t *task, st plan.Status, reason string) *TaskReport {
-	kf := make(map[string][]any, len(t.spec.KeyFields)+len(t.keys))
-	for _, k := range t.spec.KeyFields {
+	kf := make(map[string][]any, len(t.keyNames))
+	for _, k := range t.keyNames {
 		kf[k] = []any{}
-	}
-	for _, k := range t.keys {
-		kf[k.name] = []any{}
 	}
 	return &TaskReport{Status: st, Reason: reason, KeyFields: kf}
 }

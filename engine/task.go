@@ -134,12 +134,9 @@ func (ir itemResult) status(ctx context.Context) plan.Status {
 // concatenated, Return Data by how many items failed.
 func (rs *runState) mergeItems(ctx context.Context, t *task, items []itemResult) (*TaskReport, plan.Status) {
 	raw := make([]any, len(items))
-	keys := map[string][]any{}
-	for _, k := range t.spec.KeyFields {
+	keys := make(map[string][]any, len(t.keyNames))
+	for _, k := range t.keyNames {
 		keys[k] = []any{}
-	}
-	for _, k := range t.keys {
-		keys[k.name] = []any{}
 	}
 	withs := make([]any, len(items))
 	var failed []string
@@ -191,16 +188,11 @@ func (rs *runState) mergeItems(ctx context.Context, t *task, items []itemResult)
 func (rs *runState) envelopeReport(t *task, env actions.Envelope) *TaskReport {
 	kf := env.KeyFields
 	if kf == nil {
-		kf = make(map[string][]any, len(t.spec.KeyFields))
+		kf = make(map[string][]any, len(t.keyNames))
 	}
-	for _, k := range t.spec.KeyFields {
+	for _, k := range t.keyNames {
 		if _, ok := kf[k]; !ok {
 			kf[k] = []any{}
-		}
-	}
-	for _, k := range t.keys {
-		if _, ok := kf[k.name]; !ok {
-			kf[k.name] = []any{}
 		}
 	}
 	return &TaskReport{ReturnData: env.ReturnData, RawData: env.RawData, KeyFields: kf, Result: env.Result, Error: env.Error}

@@ -212,7 +212,7 @@ func playbookSchema(integs []string) (obj, error) {
 		},
 		"description": str("What the playbook does."),
 		"expressions": expressions,
-		"inputs": nameMap(input, "The playbook's inputs, by name; expressions read them as inputs.<name>."),
+		"inputs":      nameMap(input, "The playbook's inputs, by name; expressions read them as inputs.<name>."),
 		"connections": nameMap(connection,
 			"Connection names used by tasks, each bound to the integration it must be (xdr: cortex_xdr)."),
 		"tasks":   tasks,
@@ -220,7 +220,7 @@ func playbookSchema(integs []string) (obj, error) {
 		"outputs": nameMap(obj{},
 			"The run's outputs, by name: values, templates or JSONPaths, evaluated after every task has ended."),
 		"fail_fast":   described(obj{"type": "boolean", "default": false}, "Stop the run at the first task that fails without allow_failure. By default independent branches go on."),
-		"concurrency": positive("The most tasks running at once."),
+		"concurrency": positive("The most tasks running at once. Default: the runner's (16)."),
 		"timeout":     duration("Bound on the whole run."),
 	})
 	if err != nil {
@@ -262,7 +262,7 @@ func taskSchema(specs []actions.Spec) (obj, error) {
 	retry, err := fixed("retry", playbook.RetryKeys(), obj{
 		"attempts": obj{"type": "integer", "minimum": 1, "maximum": 100,
 			"description": "The total number of calls, 1 to 100."},
-		"backoff":     duration("The wait before the first retry; it doubles after each."),
+		"backoff":     duration("The wait before the first retry; it doubles after each, with jitter."),
 		"max_backoff": duration("The longest wait between retries."),
 		"retry_if": expression("Retry when this holds, replacing the default rule " +
 			"(no response, status 429 or 5xx). It sees the attempt's envelope as tasks.<id>."),
@@ -298,7 +298,7 @@ func taskSchema(specs []actions.Spec) (obj, error) {
 			"e.g. size(tasks.hosts.key_fields.EndpointIDs) > 0. Evaluated once, before for_each."),
 		"for_each": obj{"type": []any{"array", "string"}, "description": "Run the command once per item: " +
 			"a list, or a template or JSONPath giving one. Inside, item and index name the current item."},
-		"concurrency": positive("The most for_each items running at once."),
+		"concurrency": positive("The most for_each items running at once. Default: 1; needs for_each."),
 		"retry":       retry,
 		"timeout":     duration("Bound on the whole task: its attempts, backoff waits and polls (per item under for_each)."),
 		"until":       expression("Poll until this holds; it sees the latest envelope as tasks.<own id>. Needs repeat."),
@@ -354,7 +354,7 @@ func runSchema(specs []actions.Spec) obj {
 		})
 	}
 	return obj{
-		"type": "string",
+		"type":  "string",
 		"oneOf": alts,
 		"description": "The command the task calls: integration.command (see playbook actions list), " +
 			"or playbook to run another playbook.",

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -84,8 +85,18 @@ func exprError(src string, err error) *Error {
 	return e
 }
 
+// vms reuses expr VMs (their stacks) between evaluations. A VM is used by
+// one evaluation at a time.
+var vms = sync.Pool{New: func() any { return new(vm.VM) }}
+
 func (p *Program) evalExpr(vars Vars) (any, *Error) {
-	out, err := vm.Run(p.expr, map[string]any(vars))
+	m := vms.Get().(*vm.VM)
+	out, err := m.Run(p.expr, map[string]any(vars))
+	// Drop references to run data before pooling.
+	clear(m.Stack[:cap(m.Stack)])
+	clear(m.Scopes[:cap(m.Scopes)])
+	clear(m.Variables)
+	vms.Put(m)
 	if err != nil {
 		return nil, exprError(p.src, err)
 	}

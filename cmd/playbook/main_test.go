@@ -1,0 +1,290 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	// BenchmarkValidateColdStart re-runs this binary as the CLI.
+	if args := os.Getenv("PLAYBOOK_TEST_AS_CLI"); args != "" {
+		os.Exit(run(context.Background(), strings.Fields(args), os.Stdin, os.Stdout, os.Stderr))
+	}
+	goleak.VerifyTestMain(m)
+}
+
+// cli runs the CLI in-process and returns stdout, stderr and the exit code.
+func cli(t *testing.T, ctx context.Context, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(ctx, args, strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestParseRunOptions(t *testing.T) {
+	t.Parallel()
+	o, err := parseRunOptions([]string{"p.yaml", "--input", "a=1", "--format=json", "--input=b=x=y", "--report", "r.json", "--log-level", "debug"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &runOptions{file: "p.yaml", inputs: multi{"a=1", "b=x=y"}, report: "r.json", format: "json", logLevel: "debug", logFormat: "text", progress: "auto"}
+	if diff := cmp.Diff(want, o, cmp.AllowUnexported(runOptions{})); diff != "" {
+		t.Errorf("options (-want +got):\n%s", diff)
+	}
+	for _, bad := range [][]string{{}, {"a.yaml", "b.yaml"}, {"a.yaml", "--format", "xml"}, {"a.yaml", "--log-level", "loud"}, {"a.yaml", "--nope"}} {
+		if _, err := parseRunOptions(bad, &bytes.Buffer{}); err == nil {
+			t.Errorf("parseRunOptions(%q) succeeded", bad)
+		}
+	}
+}
+
+// TestExamples validates every example playbook and runs each top-level
+// one, checking the JSON report.
+func TestExamples(t *testing.T) {
+	t.Parallel()
+	all, _ := filepath.Glob("../../playbooks/*.yaml")
+	lib, _ := filepath.Glob("../../playbooks/lib/*.yaml")
+	if len(all) < 3 {
+		t.Fatalf("found %d example playbooks, want at least 3", len(all))
+	}
+	out, errs, code := cli(t, t.Context(), append([]string{"validate"}, append(all, lib...)...)...)
+	if code != exitOK {
+		t.Fatalf("validate exit %d:\n%s%s", code, out, errs)
+	}
+	for _, f := range all {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			t.Parallel()
+			out, errs, code := cli(t, t.Context(), "run", f, "--format", "json", "--progress", "off")
+			if code != exitOK && code != exitPartial {
+				t.Fatalf("run exit %d:\n%s%s", code, out, errs)
+			}
+			var rep struct {
+				Status string                     `json:"status"`
+				Tasks  map[string]json.RawMessage `json:"tasks"`
+			}
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatalf("report is not JSON: %v\n%s", err, out)
+			}
+			if rep.Status == "" || len(rep.Tasks) == 0 {
+				t.Errorf("report = %s", out)
+			}
+			if errs != "" {
+				t.Errorf("stderr with progress off = %q", errs)
+			}
+		})
+	}
+}
+
+func writeFile(t *testing.T, name, src string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestValidateReportsPositions(t *testing.T) {
+	t.Parallel()
+	p := writeFile(t, "bad.yaml", "playbook: bad\ntasks:\n  a:\n    run: core.sett\n  b:\n    neds: [a]\n    run: core.set\n")
+	out, _, code := cli(t, t.Context(), "validate", p)
+	if code != exitFailed {
+		t.Errorf("exit = %d, want 1", code)
+	}
+	want := p + `:4:10: unknown command "core.sett" (playbook actions list shows them all) (did you mean "core.set"?)` + "\n" +
+		p + `:6:5: unknown key "neds" in task b (did you mean "needs"?)` + "\n"
+	if out != want {
+		t.Errorf("stdout =\n%s\nwant\n%s", out, want)
+	}
+	if _, _, code := cli(t, t.Context(), "validate"); code != exitUsage {
+		t.Errorf("validate with no file: exit %d, want 2", code)
+	}
+	if out, _, code := cli(t, t.Context(), "validate", filepath.Join(t.TempDir(), "missing.yaml")); code != exitFailed || !strings.Contains(out, "missing.yaml:1:1:") {
+		t.Errorf("missing file: exit %d, out %q", code, out)
+	}
+}
+
+func TestRunExitCodes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, src string
+		args      []string
+		want      int
+	}{
+		{"successful", "playbook: p\ntasks:\n  a: {run: core.set, with: {value: 1}}\n", nil, exitOK},
+		{"failed", "playbook: p\ntasks:\n  a: {run: core.fail, with: {message: boom, status_code: 500}}\n", nil, exitFailed},
+		{"partial", "playbook: p\ntasks:\n  a: {run: core.fail, allow_failure: true}\n", nil, exitPartial},
+		{"missing input", "playbook: p\ninputs: {x: {required: true}}\ntasks:\n  a: {run: core.set}\n", nil, exitUsage},
+		{"bad input", "playbook: p\ninputs: {n: {type: integer}}\ntasks:\n  a: {run: core.set}\n", []string{"--input", "n=abc"}, exitUsage},
+		{"unknown input", "playbook: p\ninputs: {name: {}}\ntasks:\n  a: {run: core.set}\n", []string{"--input", "nme=x"}, exitUsage},
+		{"invalid playbook", "playbook: p\ntasks:\n  a: {run: nope.x}\n", nil, exitUsage},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := writeFile(t, "p.yaml", tc.src)
+			out, errs, code := cli(t, t.Context(), append([]string{"run", p, "--progress", "off"}, tc.args...)...)
+			if code != tc.want {
+				t.Errorf("exit = %d, want %d\n%s%s", code, tc.want, out, errs)
+			}
+		})
+	}
+}
+
+func TestRunCancelled(t *testing.T) {
+	t.Parallel()
+	p := writeFile(t, "p.yaml", "playbook: p\ntasks:\n  a: {run: core.sleep, with: {duration: 1h}}\n  b: {run: core.set, needs: [a]}\n")
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	report := filepath.Join(t.TempDir(), "r.json")
+	out, errs, code := cli(t, ctx, "run", p, "--progress", "off", "--report", report)
+	if code != exitCancelled {
+		t.Fatalf("exit = %d, want 130\n%s%s", code, out, errs)
+	}
+	b, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatalf("no report written on cancel: %v", err)
+	}
+	if !strings.Contains(string(b), `"status": "Cancelled"`) || !strings.Contains(string(b), `"cancelled"`) {
+		t.Errorf("report = %s", b)
+	}
+}
+
+func TestRunInputsAndReport(t *testing.T) {
+	t.Parallel()
+	p := writeFile(t, "p.yaml", `playbook: p
+inputs:
+  n: {type: integer}
+  tags: {type: array}
+  flag: {type: boolean}
+  title: {type: string}
+tasks:
+  a: {run: core.set, with: {value: "${{ [inputs.n + 1, size(inputs.tags), inputs.flag, inputs.title] }}"}}
+outputs:
+  v: ${{ tasks.a.raw_data }}
+`)
+	inputs := writeFile(t, "in.json", `{"n": 1, "title": "from file"}`)
+	out, errs, code := cli(t, t.Context(), "run", p, "--inputs", inputs, "--input", "n=41", "--input", `tags=["a","b"]`, "--input", "flag=yes", "--input", "title=${{ 1 }}", "--format", "json", "--progress", "off")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	var rep struct {
+		Outputs map[string]any `json:"outputs"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"v": []any{42.0, 2.0, true, "${{ 1 }}"}}
+	if diff := cmp.Diff(want, rep.Outputs); diff != "" {
+		t.Errorf("outputs (-want +got):\n%s", diff)
+	}
+}
+
+func TestProgressAndLogsGoToStderr(t *testing.T) {
+	t.Parallel()
+	p := writeFile(t, "p.yaml", "playbook: p\ntasks:\n  a: {run: core.set}\n  b: {run: core.fail, needs: [a]}\n  c: {run: core.set, needs: [b]}\n")
+	out, errs, code := cli(t, t.Context(), "run", p, "--progress", "on", "--log-level", "info", "--log-format", "json")
+	if code != exitFailed {
+		t.Errorf("exit = %d", code)
+	}
+	for _, want := range []string{"▶ a", "✓ a succeeded", "✗ b failed: failed", "↷ c skipped: need b failed", `"@message":"run finished"`} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	if !strings.Contains(out, "Failed") || strings.Contains(out, "▶") {
+		t.Errorf("stdout = %q", out)
+	}
+}
+
+func TestGraph(t *testing.T) {
+	t.Parallel()
+	p := writeFile(t, "p.yaml", `playbook: g
+tasks:
+  a: {run: core.set}
+  b: {run: core.set, needs: [a], when: "tasks.a.status == \"succeeded\""}
+  c: {run: core.set, needs: [a, b], join: all_done}
+finally:
+  f: {run: core.set}
+`)
+	out, _, code := cli(t, t.Context(), "graph", p)
+	want := `flowchart TD
+  a["a<br/><small>core.set</small>"]
+  b["b<br/><small>core.set</small><br/><i>when tasks.a.status == #quot;succeeded#quot;</i>"]
+  c["c<br/><small>core.set</small>"]
+  a -->|when| b
+  a -->|all_done| c
+  b -->|all_done| c
+  subgraph finally
+  f["f<br/><small>core.set</small>"]
+  end
+`
+	if code != exitOK || out != want {
+		t.Errorf("graph (exit %d):\n%s\nwant:\n%s", code, out, want)
+	}
+	out, _, code = cli(t, t.Context(), "graph", p, "--format", "dot")
+	for _, w := range []string{`digraph "g" {`, `"a" -> "b" [label="when"];`, `subgraph cluster_finally`} {
+		if code != exitOK || !strings.Contains(out, w) {
+			t.Errorf("dot lacks %q:\n%s", w, out)
+		}
+	}
+	if _, _, code := cli(t, t.Context(), "graph", p, "--format", "svg"); code != exitUsage {
+		t.Errorf("unknown format: exit %d", code)
+	}
+}
+
+func TestActions(t *testing.T) {
+	t.Parallel()
+	out, _, code := cli(t, t.Context(), "actions", "list")
+	for _, w := range []string{"core.set", "core.fail", "core.sleep", "http.request", "playbook"} {
+		if code != exitOK || !strings.Contains(out, w) {
+			t.Errorf("actions list lacks %s:\n%s", w, out)
+		}
+	}
+	out, _, code = cli(t, t.Context(), "actions", "describe", "http.request")
+	for _, w := range []string{"HTTP Request", "Mutates:    yes", "url", "GET → GET", "StatusCodes"} {
+		if code != exitOK || !strings.Contains(out, w) {
+			t.Errorf("describe lacks %q:\n%s", w, out)
+		}
+	}
+	_, errs, code := cli(t, t.Context(), "actions", "describe", "core.sett")
+	if code != exitUsage || !strings.Contains(errs, `did you mean "core.set"?`) {
+		t.Errorf("describe unknown: exit %d, %q", code, errs)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	t.Parallel()
+	if _, _, code := cli(t, t.Context()); code != exitUsage {
+		t.Errorf("no args: exit %d", code)
+	}
+	if _, errs, code := cli(t, t.Context(), "frobnicate"); code != exitUsage || !strings.Contains(errs, "unknown command") {
+		t.Errorf("unknown command: exit %d %q", code, errs)
+	}
+}
+
+// BenchmarkValidateColdStart runs `playbook validate` as a new process:
+// what a user waits for, process start and registry setup included.
+func BenchmarkValidateColdStart(b *testing.B) {
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		cmd := exec.Command(exe)
+		cmd.Env = append(os.Environ(), "PLAYBOOK_TEST_AS_CLI=validate -q ../../playbooks/hello.yaml")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%v: %s", err, out)
+		}
+	}
+}

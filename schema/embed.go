@@ -1,0 +1,9 @@
+package schema
+
+import _ "embed"
+
+// PlaybookJSON is the checked-in JSON Schema of the playbook file,
+// playbook.schema.json. It is current when the tests pass.
+//
+//go:embed playbook.schema.json
+var PlaybookJSON []byte

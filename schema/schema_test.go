@@ -1,0 +1,353 @@
+package schema_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"gopkg.in/yaml.v3"
+
+	"github.com/playbook-sh/playbook/actions"
+	"github.com/playbook-sh/playbook/engine"
+	"github.com/playbook-sh/playbook/engine/playbook"
+	"github.com/playbook-sh/playbook/schema"
+)
+
+const schemaFile = "playbook.schema.json"
+
+func TestCurrent(t *testing.T) {
+	t.Parallel()
+	got, err := schema.Playbook(schema.Registry())
+	if err != nil {
+		t.Fatalf("Playbook(Registry()) error: %v", err)
+	}
+	want, err := os.ReadFile(schemaFile)
+	if err != nil {
+		t.Fatalf("read checked-in schema: %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("schema/playbook.schema.json is stale: run go generate ./schema\n%s", firstDiff(got, want))
+	}
+	if !bytes.Equal(schema.PlaybookJSON, want) {
+		t.Fatalf("schema.PlaybookJSON differs from %s: rebuild", schemaFile)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	t.Parallel()
+	a, err := schema.Playbook(schema.Registry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		b, err := schema.Playbook(schema.Registry())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, b) {
+			t.Fatalf("Playbook gave different bytes on the same registry:\n%s", firstDiff(b, a))
+		}
+	}
+	if !bytes.HasSuffix(a, []byte("}\n")) || !bytes.HasPrefix(a, []byte("{\n  \"")) {
+		t.Errorf("Playbook output is not two-space indented JSON ending in a newline")
+	}
+}
+
+// firstDiff describes the first line where got and want differ.
+func firstDiff(got, want []byte) string {
+	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	for i := 0; i < max(len(g), len(w)); i++ {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl {
+			return fmt.Sprintf("line %d: generated %q, checked in %q", i+1, gl, wl)
+		}
+	}
+	return "files differ"
+}
+
+// compile compiles the checked-in schema as draft 2020-12; the compiler
+// also validates it against the 2020-12 meta-schema.
+func compile(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema.PlaybookJSON))
+	if err != nil {
+		t.Fatalf("decode schema: %v", err)
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	if err := c.AddResource(schema.ID, doc); err != nil {
+		t.Fatalf("add schema: %v", err)
+	}
+	sch, err := c.Compile(schema.ID)
+	if err != nil {
+		t.Fatalf("compile schema: %v", err)
+	}
+	return sch
+}
+
+func TestCompiles(t *testing.T) {
+	t.Parallel()
+	var doc map[string]any
+	if err := json.Unmarshal(schema.PlaybookJSON, &doc); err != nil {
+		t.Fatalf("schema is not JSON: %v", err)
+	}
+	if got, want := doc["$schema"], "https://json-schema.org/draft/2020-12/schema"; got != want {
+		t.Errorf("$schema = %v, want %v", got, want)
+	}
+	if got := doc["$id"]; got != schema.ID {
+		t.Errorf("$id = %v, want %v", got, schema.ID)
+	}
+	sch := compile(t)
+	if sch.DraftVersion != 2020 {
+		t.Errorf("compiled as draft %d, want 2020", sch.DraftVersion)
+	}
+}
+
+// jsonValue decodes one YAML document into JSON-shaped data as the
+// loader reads it: YAML 1.2 core scalars, timestamps kept as text.
+func jsonValue(t *testing.T, src []byte) any {
+	t.Helper()
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		t.Fatalf("yaml: %v", err)
+	}
+	if len(doc.Content) == 0 {
+		return nil
+	}
+	v, err := plain(doc.Content[0])
+	if err != nil {
+		t.Fatalf("yaml: %v", err)
+	}
+	// Through JSON, so numbers reach the validator as json.Number.
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("json: %v", err)
+	}
+	out, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("json: %v", err)
+	}
+	return out
+}
+
+func plain(n *yaml.Node) (any, error) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			v, err := plain(n.Content[i+1])
+			if err != nil {
+				return nil, err
+			}
+			m[n.Content[i].Value] = v
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		l := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			v, err := plain(c)
+			if err != nil {
+				return nil, err
+			}
+			l[i] = v
+		}
+		return l, nil
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!null":
+			return nil, nil
+		case "!!bool", "!!int", "!!float":
+			var v any
+			if err := n.Decode(&v); err != nil {
+				return nil, err
+			}
+			return v, nil
+		}
+		return n.Value, nil
+	}
+	return nil, errors.New("aliases are not supported")
+}
+
+func TestExamplesValidate(t *testing.T) {
+	t.Parallel()
+	sch := compile(t)
+	files, err := filepath.Glob("../playbooks/*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no playbooks in ../playbooks")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			t.Parallel()
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sch.Validate(jsonValue(t, src)); err != nil {
+				t.Errorf("%s does not match the schema:\n%v", f, err)
+			}
+		})
+	}
+}
+
+// TestSnippets checks that the schema and the engine agree on small
+// playbooks: each valid one passes both, each invalid one fails both. The
+// schema must never reject what `playbook validate` accepts.
+func TestSnippets(t *testing.T) {
+	t.Parallel()
+	sch := compile(t)
+	reg := schema.Registry()
+	dir := t.TempDir()
+	sub := "playbook: sub\ninputs: {n: {type: integer}}\ntasks:\n  a: {run: core.set, with: {value: 1}}\noutputs: {v: 2}\n"
+	if err := os.WriteFile(filepath.Join(dir, "sub.yaml"), []byte(sub), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const head = "playbook: p\ntasks:\n"
+	tests := []struct {
+		name  string
+		src   string
+		valid bool
+	}{
+		{"minimal", head + "  a: {run: core.set}\n", true},
+		{"everything", `playbook: every.thing-1
+description: every key
+expressions: expr
+inputs:
+  plain:
+  n: {type: integer, required: true, description: a number}
+  hosts: {type: array, default: [a, b]}
+  flag: {type: boolean, default: false}
+  d: {default: 1s}
+fail_fast: true
+concurrency: 4
+timeout: 1h30m
+tasks:
+  first:
+    description: set a value
+    run: core.set
+    with:
+      value: {x: 1}
+      key_fields: {Names: [a]}
+      return_data: Partially Successful
+  each:
+    needs: first
+    for_each: ${{ inputs.hosts }}
+    concurrency: 2
+    run: core.set
+    with: {value: "${{ item }}"}
+    key_fields: {Hosts: $.value}
+  poll:
+    needs: [first, each]
+    join: all_done
+    when: inputs.flag == false
+    run: http.request
+    with:
+      method: POST
+      url: https://example.com/x
+      headers: {X-A: b}
+      query: {q: 1}
+      json: {a: [1, 2]}
+      timeout: 10s
+    retry: {attempts: 3, backoff: 500ms, max_backoff: 2s, retry_if: "tasks.poll.error.status_code == 503"}
+    timeout: 1m
+    until: tasks.poll.return_data == "Successful"
+    repeat: {every: 5s, max: 10}
+    allow_failure: true
+    allow_empty: [json]
+  nap:
+    needs: first
+    join: any_failed
+    run: core.sleep
+    with: {duration: $.inputs.d}
+  fail:
+    needs: [nap]
+    join: none_failed
+    when: true
+    run: core.fail
+    with: {message: 1.10, status_code: 503}
+  child:
+    run: playbook
+    with: {file: sub.yaml, inputs: {n: 3}}
+finally:
+  done: {run: core.set, with: {value: done}}
+outputs:
+  total: ${{ tasks.first.raw_data.x }}
+  fixed: 3
+`, true},
+		{"status code template", head + "  a: {run: core.fail, with: {status_code: \"${{ 500 + 3 }}\"}}\n", true},
+		{"for_each literal list", head + "  a: {run: core.set, for_each: [1, 2], with: {value: \"${{ item }}\"}}\n", true},
+
+		{"missing playbook", "tasks:\n  a: {run: core.set}\n", false},
+		{"missing tasks", "playbook: p\n", false},
+		{"empty tasks", "playbook: p\ntasks: {}\n", false},
+		{"bad playbook name", "playbook: -p\ntasks:\n  a: {run: core.set}\n", false},
+		{"unknown top key", head + "  a: {run: core.set}\nstages: []\n", false},
+		{"bad expressions", "playbook: p\nexpressions: js\ntasks:\n  a: {run: core.set}\n", false},
+		{"unknown task key", head + "  a: {run: core.set, need: [b]}\n", false},
+		{"bad task id", head + "  1a: {run: core.set}\n", false},
+		{"missing run", head + "  a: {with: {value: 1}}\n", false},
+		{"unknown command", head + "  a: {run: core.sett}\n", false},
+		{"bad join", head + "  a: {run: core.set}\n  b: {run: core.set, needs: [a], join: any}\n", false},
+		{"wrong input name for core.set", head + "  a: {run: core.set, with: {valu: 1}}\n", false},
+		{"missing required input", head + "  a: {run: core.sleep}\n", false},
+		{"bad option", head + "  a: {run: core.set, with: {return_data: Great}}\n", false},
+		{"integer out of range", head + "  a: {run: core.fail, with: {status_code: 1000}}\n", false},
+		{"integer of wrong type", head + "  a: {run: core.fail, with: {status_code: many}}\n", false},
+		{"bad duration input", head + "  a: {run: core.sleep, with: {duration: soon}}\n", false},
+		{"http without url", head + "  a: {run: http.request, with: {method: GET}}\n", false},
+		{"bad http method", head + "  a: {run: http.request, with: {method: FETCH, url: \"https://x\"}}\n", false},
+		{"retry attempts 0", head + "  a: {run: core.set, retry: {attempts: 0}}\n", false},
+		{"retry attempts 101", head + "  a: {run: core.set, retry: {attempts: 101}}\n", false},
+		{"retry without attempts", head + "  a: {run: core.set, retry: {backoff: 1s}}\n", false},
+		{"unknown retry key", head + "  a: {run: core.set, retry: {attempts: 2, delay: 1s}}\n", false},
+		{"bad timeout", head + "  a: {run: core.set, timeout: 10}\n", false},
+		{"until without repeat", head + "  a: {run: core.set, until: \"true\"}\n", false},
+		{"repeat without max", head + "  a: {run: core.set, until: \"true\", repeat: {every: 1s}}\n", false},
+		{"concurrency without for_each", head + "  a: {run: core.set, concurrency: 2}\n", false},
+		{"for_each mapping", head + "  a: {run: core.set, for_each: {a: 1}}\n", false},
+		{"connection on core", "playbook: p\nconnections: {c: http}\ntasks:\n  a: {run: core.set, connection: c}\n", false},
+		{"unknown integration", "playbook: p\nconnections: {c: nope}\ntasks:\n  a: {run: core.set}\n", false},
+		{"bad input type", "playbook: p\ninputs: {x: {type: list}}\ntasks:\n  a: {run: core.set}\n", false},
+		{"unknown input key", "playbook: p\ninputs: {x: {type: string, secret: true}}\ntasks:\n  a: {run: core.set}\n", false},
+		{"key field not a string", head + "  a: {run: core.set, key_fields: {IDs: 1}}\n", false},
+		{"sub-playbook input", head + "  a: {run: playbook, with: {file: sub.yaml, input: {}}}\n", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			file := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".yaml")
+			serr := sch.Validate(jsonValue(t, []byte(tc.src)))
+			if got := serr == nil; got != tc.valid {
+				t.Errorf("schema valid = %v, want %v; error: %v", got, tc.valid, serr)
+			}
+			eerr := engineCheck(file, []byte(tc.src), reg)
+			if got := eerr == nil; got != tc.valid {
+				t.Errorf("engine valid = %v, want %v; error: %v", got, tc.valid, eerr)
+			}
+		})
+	}
+}
+
+// engineCheck loads and compiles src as `playbook validate` does.
+func engineCheck(file string, src []byte, reg *actions.Registry) error {
+	pb, err := playbook.Parse(file, src)
+	if err != nil {
+		return err
+	}
+	_, err = engine.Compile(pb, reg)
+	return err
+}
