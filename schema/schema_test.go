@@ -221,8 +221,10 @@ func TestSnippets(t *testing.T) {
 		name  string
 		src   string
 		valid bool
+		at    string // where the schema reports an invalid one ("" is the root)
 	}{
 		{"minimal", head + "  a: {run: core.set}\n", true},
+,
 		{"everything", `playbook: every.thing-1
 description: every key
 expressions: expr
@@ -288,43 +290,46 @@ outputs:
   total: ${{ tasks.first.raw_data.x }}
   fixed: 3
 `, true},
+,
 		{"status code template", head + "  a: {run: core.fail, with: {status_code: \"${{ 500 + 3 }}\"}}\n", true},
+,
 		{"for_each literal list", head + "  a: {run: core.set, for_each: [1, 2], with: {value: \"${{ item }}\"}}\n", true},
+,
 
-		{"missing playbook", "tasks:\n  a: {run: core.set}\n", false},
-		{"missing tasks", "playbook: p\n", false},
-		{"empty tasks", "playbook: p\ntasks: {}\n", false},
-		{"bad playbook name", "playbook: -p\ntasks:\n  a: {run: core.set}\n", false},
-		{"unknown top key", head + "  a: {run: core.set}\nstages: []\n", false},
-		{"bad expressions", "playbook: p\nexpressions: js\ntasks:\n  a: {run: core.set}\n", false},
-		{"unknown task key", head + "  a: {run: core.set, need: [b]}\n", false},
-		{"bad task id", head + "  1a: {run: core.set}\n", false},
-		{"missing run", head + "  a: {with: {value: 1}}\n", false},
-		{"unknown command", head + "  a: {run: core.sett}\n", false},
-		{"bad join", head + "  a: {run: core.set}\n  b: {run: core.set, needs: [a], join: any}\n", false},
-		{"wrong input name for core.set", head + "  a: {run: core.set, with: {valu: 1}}\n", false},
-		{"missing required input", head + "  a: {run: core.sleep}\n", false},
-		{"bad option", head + "  a: {run: core.set, with: {return_data: Great}}\n", false},
-		{"integer out of range", head + "  a: {run: core.fail, with: {status_code: 1000}}\n", false},
-		{"integer of wrong type", head + "  a: {run: core.fail, with: {status_code: many}}\n", false},
-		{"bad duration input", head + "  a: {run: core.sleep, with: {duration: soon}}\n", false},
-		{"http without url", head + "  a: {run: http.request, with: {method: GET}}\n", false},
-		{"bad http method", head + "  a: {run: http.request, with: {method: FETCH, url: \"https://x\"}}\n", false},
-		{"retry attempts 0", head + "  a: {run: core.set, retry: {attempts: 0}}\n", false},
-		{"retry attempts 101", head + "  a: {run: core.set, retry: {attempts: 101}}\n", false},
-		{"retry without attempts", head + "  a: {run: core.set, retry: {backoff: 1s}}\n", false},
-		{"unknown retry key", head + "  a: {run: core.set, retry: {attempts: 2, delay: 1s}}\n", false},
-		{"bad timeout", head + "  a: {run: core.set, timeout: 10}\n", false},
-		{"until without repeat", head + "  a: {run: core.set, until: \"true\"}\n", false},
-		{"repeat without max", head + "  a: {run: core.set, until: \"true\", repeat: {every: 1s}}\n", false},
-		{"concurrency without for_each", head + "  a: {run: core.set, concurrency: 2}\n", false},
-		{"for_each mapping", head + "  a: {run: core.set, for_each: {a: 1}}\n", false},
-		{"connection on core", "playbook: p\nconnections: {c: http}\ntasks:\n  a: {run: core.set, connection: c}\n", false},
-		{"unknown integration", "playbook: p\nconnections: {c: nope}\ntasks:\n  a: {run: core.set}\n", false},
-		{"bad input type", "playbook: p\ninputs: {x: {type: list}}\ntasks:\n  a: {run: core.set}\n", false},
-		{"unknown input key", "playbook: p\ninputs: {x: {type: string, secret: true}}\ntasks:\n  a: {run: core.set}\n", false},
-		{"key field not a string", head + "  a: {run: core.set, key_fields: {IDs: 1}}\n", false},
-		{"sub-playbook input", head + "  a: {run: playbook, with: {file: sub.yaml, input: {}}}\n", false},
+		{"missing playbook", "tasks:\n  a: {run: core.set}\n", false, ""},
+		{"missing tasks", "playbook: p\n", false, ""},
+		{"empty tasks", "playbook: p\ntasks: {}\n", false, "/tasks"},
+		{"bad playbook name", "playbook: -p\ntasks:\n  a: {run: core.set}\n", false, "/playbook"},
+		{"unknown top key", head + "  a: {run: core.set}\nstages: []\n", false, ""},
+		{"bad expressions", "playbook: p\nexpressions: js\ntasks:\n  a: {run: core.set}\n", false, "/expressions"},
+		{"unknown task key", head + "  a: {run: core.set, need: [b]}\n", false, "/tasks/a"},
+		{"bad task id", head + "  1a: {run: core.set}\n", false, "/tasks"},
+		{"missing run", head + "  a: {with: {value: 1}}\n", false, "/tasks/a"},
+		{"unknown command", head + "  a: {run: core.sett}\n", false, "/tasks/a/run"},
+		{"bad join", head + "  a: {run: core.set}\n  b: {run: core.set, needs: [a], join: any}\n", false, "/tasks/b/join"},
+		{"wrong input name for core.set", head + "  a: {run: core.set, with: {valu: 1}}\n", false, "/tasks/a/with"},
+		{"missing required input", head + "  a: {run: core.sleep}\n", false, "/tasks/a"},
+		{"bad option", head + "  a: {run: core.set, with: {return_data: Great}}\n", false, "/tasks/a/with/return_data"},
+		{"integer out of range", head + "  a: {run: core.fail, with: {status_code: 1000}}\n", false, "/tasks/a/with/status_code"},
+		{"integer of wrong type", head + "  a: {run: core.fail, with: {status_code: many}}\n", false, "/tasks/a/with/status_code"},
+		{"bad duration input", head + "  a: {run: core.sleep, with: {duration: soon}}\n", false, "/tasks/a/with/duration"},
+		{"http without url", head + "  a: {run: http.request, with: {method: GET}}\n", false, "/tasks/a/with"},
+		{"bad http method", head + "  a: {run: http.request, with: {method: FETCH, url: \"https://x\"}}\n", false, "/tasks/a/with/method"},
+		{"retry attempts 0", head + "  a: {run: core.set, retry: {attempts: 0}}\n", false, "/tasks/a/retry/attempts"},
+		{"retry attempts 101", head + "  a: {run: core.set, retry: {attempts: 101}}\n", false, "/tasks/a/retry/attempts"},
+		{"retry without attempts", head + "  a: {run: core.set, retry: {backoff: 1s}}\n", false, "/tasks/a/retry"},
+		{"unknown retry key", head + "  a: {run: core.set, retry: {attempts: 2, delay: 1s}}\n", false, "/tasks/a/retry"},
+		{"bad timeout", head + "  a: {run: core.set, timeout: 10}\n", false, "/tasks/a/timeout"},
+		{"until without repeat", head + "  a: {run: core.set, until: \"true\"}\n", false, "/tasks/a"},
+		{"repeat without max", head + "  a: {run: core.set, until: \"true\", repeat: {every: 1s}}\n", false, "/tasks/a/repeat"},
+		{"concurrency without for_each", head + "  a: {run: core.set, concurrency: 2}\n", false, "/tasks/a"},
+		{"for_each mapping", head + "  a: {run: core.set, for_each: {a: 1}}\n", false, "/tasks/a/for_each"},
+		{"connection on core", "playbook: p\nconnections: {c: http}\ntasks:\n  a: {run: core.set, connection: c}\n", false, "/tasks/a/connection"},
+		{"unknown integration", "playbook: p\nconnections: {c: nope}\ntasks:\n  a: {run: core.set}\n", false, "/connections/c"},
+		{"bad input type", "playbook: p\ninputs: {x: {type: list}}\ntasks:\n  a: {run: core.set}\n", false, "/inputs/x/type"},
+		{"unknown input key", "playbook: p\ninputs: {x: {type: string, secret: true}}\ntasks:\n  a: {run: core.set}\n", false, "/inputs/x"},
+		{"key field not a string", head + "  a: {run: core.set, key_fields: {IDs: 1}}\n", false, "/tasks/a/key_fields/IDs"},
+		{"sub-playbook input", head + "  a: {run: playbook, with: {file: sub.yaml, input: {}}}\n", false, "/tasks/a/with"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -333,6 +338,8 @@ outputs:
 			serr := sch.Validate(jsonValue(t, []byte(tc.src)))
 			if got := serr == nil; got != tc.valid {
 				t.Errorf("schema valid = %v, want %v; error: %v", got, tc.valid, serr)
+			} else if serr != nil && !strings.Contains(serr.Error(), "at '"+tc.at+"'") {
+				t.Errorf("schema error does not point at %q:\n%v", tc.at, serr)
 			}
 			eerr := engineCheck(file, []byte(tc.src), reg)
 			if got := eerr == nil; got != tc.valid {

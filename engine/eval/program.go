@@ -104,14 +104,14 @@ func (p *Program) Refs() []Ref { return p.refs }
 // language reports one, else -1. A cancelled ctx stops a CEL evaluation
 // (checked every 100 comprehension steps) and the error wraps ctx's cause.
 func (p *Program) Eval(ctx context.Context, vars Vars) (v any, err error) {
-	if cerr := ctx.Err(); cerr != nil {
-		return nil, &Error{Offset: -1, Msg: "evaluation cancelled: " + context.Cause(ctx).Error(), err: context.Cause(ctx)}
-	}
 	defer func() {
 		if r := recover(); r != nil {
 			v, err = nil, &Error{Offset: -1, Msg: fmt.Sprintf("internal error: %v", r)}
 		}
 	}()
+	if e := cancelled(ctx); e != nil {
+		return nil, e
+	}
 	var e *Error
 	switch p.lang {
 	case CEL:
@@ -160,4 +160,13 @@ func typeName(v any) string {
 		return "map"
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+// cancelled returns the error for an evaluation started on a done ctx.
+func cancelled(ctx context.Context) *Error {
+	if ctx.Err() == nil {
+		return nil
+	}
+	cause := context.Cause(ctx)
+	return &Error{Offset: -1, Msg: "evaluation cancelled: " + cause.Error(), err: cause}
 }

@@ -294,14 +294,14 @@ func (p templatePart) eval(ctx context.Context, vars Vars) (any, error) {
 // evalPath applies the JSONPath to the run context. The path function is
 // the caller's: a panic in it becomes an error.
 func (t *Template) evalPath(ctx context.Context, vars Vars) (v any, err error) {
-	if cerr := ctx.Err(); cerr != nil {
-		return nil, &Error{Offset: -1, Msg: "evaluation cancelled: " + context.Cause(ctx).Error(), err: context.Cause(ctx)}
-	}
 	defer func() {
 		if r := recover(); r != nil {
 			v, err = nil, &Error{Offset: 0, Msg: fmt.Sprintf("jsonpath: internal error: %v", r)}
 		}
 	}()
+	if e := cancelled(ctx); e != nil {
+		return nil, e
+	}
 	v, _, nerr := normalize(t.path(map[string]any(vars)), 0)
 	if nerr != nil {
 		return nil, &Error{Offset: 0, Msg: nerr.Error(), err: nerr}

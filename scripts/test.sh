@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every check CI runs: formatting, vet, the race-enabled test suite,
+# the examples, and a short smoke run of each fuzz target.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== go test -race"
+go test -race -count=1 ./...
+
+echo "== examples validate and run"
+go run ./cmd/playbook validate -q playbooks/*.yaml playbooks/lib/*.yaml
+
+echo "== fuzz smoke (${FUZZTIME:=10s} per target)"
+fuzz() { go test -run='^$' -fuzz="^$1\$" -fuzztime="$FUZZTIME" "$2"; }
+fuzz FuzzLoad ./engine/playbook
+fuzz FuzzCompile ./engine/jsonpath
+fuzz FuzzTemplate ./engine/eval
+fuzz FuzzCompileCEL ./engine/eval
+fuzz FuzzCompileExpr ./engine/eval
+echo "all checks passed"
