@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -183,7 +184,14 @@ func plain(n *yaml.Node) (any, error) {
 func TestExamplesValidate(t *testing.T) {
 	t.Parallel()
 	sch := compile(t)
-	files, err := filepath.Glob("../playbooks/*.yaml")
+	// Every playbook file, sub-playbooks under playbooks/lib included.
+	var files []string
+	err := filepath.WalkDir("../playbooks", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")) {
+			files = append(files, path)
+		}
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +199,7 @@ func TestExamplesValidate(t *testing.T) {
 		t.Fatal("no playbooks in ../playbooks")
 	}
 	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
+		t.Run(strings.TrimPrefix(filepath.ToSlash(f), "../playbooks/"), func(t *testing.T) {
 			t.Parallel()
 			src, err := os.ReadFile(f)
 			if err != nil {
@@ -223,8 +231,7 @@ func TestSnippets(t *testing.T) {
 		valid bool
 		at    string // where the schema reports an invalid one ("" is the root)
 	}{
-		{"minimal", head + "  a: {run: core.set}\n", true},
-,
+		{"minimal", head + "  a: {run: core.set}\n", true, ""},
 		{"everything", `playbook: every.thing-1
 description: every key
 expressions: expr
@@ -289,12 +296,9 @@ finally:
 outputs:
   total: ${{ tasks.first.raw_data.x }}
   fixed: 3
-`, true},
-,
-		{"status code template", head + "  a: {run: core.fail, with: {status_code: \"${{ 500 + 3 }}\"}}\n", true},
-,
-		{"for_each literal list", head + "  a: {run: core.set, for_each: [1, 2], with: {value: \"${{ item }}\"}}\n", true},
-,
+`, true, ""},
+		{"status code template", head + "  a: {run: core.fail, with: {status_code: \"${{ 500 + 3 }}\"}}\n", true, ""},
+		{"for_each literal list", head + "  a: {run: core.set, for_each: [1, 2], with: {value: \"${{ item }}\"}}\n", true, ""},
 
 		{"missing playbook", "tasks:\n  a: {run: core.set}\n", false, ""},
 		{"missing tasks", "playbook: p\n", false, ""},

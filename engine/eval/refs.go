@@ -223,10 +223,19 @@ func exprChain(n exprast.Node) (Ref, bool) {
 	for cur := n; ; {
 		switch x := cur.(type) {
 		case *exprast.IdentifierNode:
-			if !isTopName(x.Value) {
+			path := make([]string, 0, len(rev)+1)
+			switch {
+			case x.Value == "$env":
+				// $env is the whole context: $env.tasks.a reads tasks.a;
+				// $env alone or $env[k] may read anything.
+				if len(rev) == 0 || !isTopName(rev[len(rev)-1]) {
+					return Ref{Path: path, Offset: x.Location().From, Dynamic: true}, true
+				}
+			case isTopName(x.Value):
+				path = append(path, x.Value)
+			default:
 				return Ref{}, false
 			}
-			path := append(make([]string, 0, len(rev)+1), x.Value)
 			for i := len(rev) - 1; i >= 0; i-- {
 				path = append(path, rev[i])
 			}

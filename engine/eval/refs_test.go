@@ -54,6 +54,9 @@ func TestProgramRefs(t *testing.T) {
 		{CEL, "index + 1 > 0 &&\n  run.started_at != ''", []Ref{mkRef(0, false, "index"), mkRef(19, false, "run", "started_at")}},
 		{Expr, "index + 1 > 0 &&\n  run.started_at != ''", []Ref{mkRef(0, false, "index"), mkRef(19, false, "run", "started_at")}},
 		{CEL, "tasks.a.status == tasks.a.status", []Ref{mkRef(0, false, "tasks", "a", "status"), mkRef(18, false, "tasks", "a", "status")}},
+		{Expr, `$env.tasks.a.status`, []Ref{mkRef(0, false, "tasks", "a", "status")}},
+		{Expr, `$env["inputs"]`, []Ref{mkRef(0, false, "inputs")}},
+		{Expr, `$env[inputs.k]`, []Ref{mkRef(0, true), mkRef(5, false, "inputs", "k")}},
 		{CEL, "1 + 2", nil},
 		{Expr, "1 + 2", nil},
 	}
