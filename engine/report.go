@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 
@@ -86,4 +87,17 @@ func (t *TaskReport) view() map[string]any {
 		"reason":      t.Reason,
 		"attempts":    int64(t.Attempts),
 	}
+}
+
+// JSON encodes the report as indented JSON, leaving HTML in Result
+// tables unescaped, with a final newline.
+func (r *Report) JSON() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }

@@ -19,8 +19,8 @@ const ID = "https://playbook.sh/schema/playbook.schema.json"
 // draft is the JSON Schema dialect of every schema this package writes.
 const draft = "https://json-schema.org/draft/2020-12/schema"
 
-// durationPattern matches what time.ParseDuration accepts and the loader
-// allows (no sign but an optional +): "30s", "1h30m", "1.5s", ".5s", "0".
+// durationPattern matches time.ParseDuration's syntax without a minus
+// sign, which the loader rejects: "30s", "1h30m", "1.5s", ".5s", "0".
 const durationPattern = `^\+?(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$`
 
 // templatePattern matches a string resolved at run time: a JSONPath
@@ -256,7 +256,7 @@ func taskSchema(specs []actions.Spec) (obj, error) {
 		}
 		joins = append(joins, [2]string{string(j), m})
 	}
-	join := choice("When the task may run once its needs have ended. Then when must also hold.", joins...)
+	join := choice("When the task may run once its needs have ended; when must hold as well.", joins...)
 	join["default"] = string(playbook.JoinAllSucceeded)
 
 	retry, err := fixed("retry", playbook.RetryKeys(), obj{

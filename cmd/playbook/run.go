@@ -105,9 +105,11 @@ func (e *env) run(ctx context.Context, args []string) int {
 		}
 	}
 	if o.format == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		b, err := rep.JSON()
+		if err == nil {
+			_, err = e.stdout.Write(b)
+		}
+		if err != nil {
 			fmt.Fprintf(e.stderr, "playbook run: write report: %v\n", err)
 		}
 	} else {
@@ -162,11 +164,11 @@ func (e *env) runInputs(c *engine.Compiled, o *runOptions) (map[string]any, erro
 }
 
 func writeReportFile(path string, rep *engine.Report) error {
-	b, err := json.MarshalIndent(rep, "", "  ")
+	b, err := rep.JSON()
 	if err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
-	return os.WriteFile(path, append(b, '\n'), 0o600)
+	return os.WriteFile(path, b, 0o600)
 }
 
 func isTerminal(w io.Writer) bool {
