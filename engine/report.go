@@ -54,13 +54,20 @@ type TaskReport struct {
 // MarshalJSON writes a task that never ran as its status and reason only.
 func (t *TaskReport) MarshalJSON() ([]byte, error) {
 	type full TaskReport
+	var v any = (*full)(t)
 	if t.Attempts == 0 && t.StartedAt == nil {
-		return json.Marshal(struct {
+		v = struct {
 			Status plan.Status `json:"status"`
 			Reason string      `json:"reason,omitempty"`
-		}{t.Status, t.Reason})
+		}{t.Status, t.Reason}
 	}
-	return json.Marshal((*full)(t))
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // Result is an HTML table
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }
 
 // view is the task's envelope as expressions see it: tasks.<id>.
