@@ -13,6 +13,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
+
+	"github.com/playbook-sh/playbook/schema"
 )
 
 func TestMain(m *testing.M) {
@@ -286,5 +288,14 @@ func BenchmarkValidateColdStart(b *testing.B) {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("%v: %s", err, out)
 		}
+	}
+}
+
+// TestSchemaRegistryMatches keeps the schema generator's registry in step
+// with the CLI's: a command registered here must be in the schema too.
+func TestSchemaRegistryMatches(t *testing.T) {
+	t.Parallel()
+	if diff := cmp.Diff(registry().Names(), schema.Registry().Names()); diff != "" {
+		t.Errorf("schema.Registry() differs from the CLI's registry (-cli +schema):\n%s", diff)
 	}
 }
