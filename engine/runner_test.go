@@ -646,3 +646,18 @@ tasks:
 	}
 	r.wantStatus("b", plan.Succeeded)
 }
+
+// TestDescendantPathReadsNeeds checks a JSONPath that may read any task
+// ($..x) sees every task the reader needs.
+func TestDescendantPathReadsNeeds(t *testing.T) {
+	t.Parallel()
+	r := runYAML(t, `
+playbook: p
+tasks:
+  a: {run: test.set, with: {value: {marker: found}}}
+  b: {run: test.set, needs: [a], with: {value: "$..marker"}}
+`, nil, nil)
+	if diff := cmp.Diff([]any{"found"}, r.task("b").RawData); diff != "" {
+		t.Errorf("b raw_data (-want +got):\n%s", diff)
+	}
+}

@@ -44,6 +44,9 @@ func sortedKeys(m map[int]bool) []int {
 func (c *compiler) checkRefs(refs []eval.Ref, s *scope, at func(int) playbook.Pos) {
 	for _, r := range refs {
 		if len(r.Path) == 0 {
+			if r.Dynamic { // $, $..x: may read the whole context
+				c.readAllTasks(s)
+			}
 			continue
 		}
 		p := at(r.Offset)
