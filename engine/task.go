@@ -38,7 +38,7 @@ func engineFailure(t *task, err error) actions.Envelope {
 
 // runTask runs one task to its end: when, for_each, attempts, polling.
 func (rs *runState) runTask(ctx context.Context, t *task, idx int) result {
-	log := rs.log.With("task", t.ID, "command", t.Run)
+	log := rs.log.Named(t.ID).With("task", t.ID, "command", t.Run)
 	start := rs.r.clock.Now()
 	vars := rs.vars(t)
 	finish := func(tr *TaskReport, st plan.Status) result {

@@ -131,7 +131,7 @@ func celIssue(src string, iss *cel.Issues, parsed *ast.AST) *Error {
 	} else if parsed != nil && ce.ExprID != 0 {
 		off = newCELPos(src, parsed.SourceInfo()).offset(ce.ExprID)
 	}
-	e := &Error{Offset: off, Msg: lowerFirst(ce.Message)}
+	e := &Error{Offset: off, Msg: lowerFirst(celSyntaxMessage(ce.Message))}
 	if rest, ok := strings.CutPrefix(ce.Message, "undeclared reference to '"); ok {
 		// "undeclared reference to 'x' (in container 'c') (did you mean 'y'?)"
 		name, tail, _ := strings.Cut(rest, "'")
@@ -394,4 +394,18 @@ func (p *celPos) start(e ast.Expr) int {
 		return true
 	})
 	return start
+}
+
+// celSyntaxMessage shortens the parser's "mismatched input 'x' expecting
+// {a long token list}" to what a user needs.
+func celSyntaxMessage(msg string) string {
+	rest, ok := strings.CutPrefix(msg, "Syntax error: mismatched input ")
+	if !ok {
+		return msg
+	}
+	tok, _, _ := strings.Cut(rest, " expecting")
+	if tok == "'<EOF>'" {
+		return "syntax error: the expression ends too early"
+	}
+	return "syntax error: unexpected " + strings.ReplaceAll(tok, "'", "\"")
 }
