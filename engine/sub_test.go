@@ -85,8 +85,8 @@ outputs:
 func TestSubPlaybookErrors(t *testing.T) {
 	t.Parallel()
 	dir := writeFiles(t, map[string]string{
-		"a.yaml": "playbook: a\ntasks:\n  call_b: {run: playbook, with: {file: b.yaml}}\n",
-		"b.yaml": "playbook: b\ntasks:\n  call_a: {run: playbook, with: {file: a.yaml}}\n",
+		"a.yaml":    "playbook: a\ntasks:\n  call_b: {run: playbook, with: {file: b.yaml}}\n",
+		"b.yaml":    "playbook: b\ntasks:\n  call_a: {run: playbook, with: {file: a.yaml}}\n",
 		"self.yaml": "playbook: self\ntasks:\n  me: {run: playbook, with: {file: self.yaml}}\n",
 		"inputs.yaml": `playbook: inputs
 tasks:
