@@ -16,12 +16,13 @@ go vet ./...
 echo "== go test -race"
 go test -race -count=1 ./...
 
-echo "== examples validate and run"
+echo "== examples validate (cmd/playbook tests run them)"
 go run ./cmd/playbook validate -q playbooks/*.yaml playbooks/lib/*.yaml
 
 echo "== fuzz smoke (${FUZZTIME:=10s} per target)"
 fuzz() { go test -run='^$' -fuzz="^$1\$" -fuzztime="$FUZZTIME" "$2"; }
 fuzz FuzzLoad ./engine/playbook
+fuzz FuzzCompile ./engine
 fuzz FuzzCompile ./engine/jsonpath
 fuzz FuzzTemplate ./engine/eval
 fuzz FuzzCompileCEL ./engine/eval

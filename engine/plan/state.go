@@ -61,11 +61,11 @@ func (s *State) MarkRunning(i int) { s.status[i] = Running }
 // out, and it must call Finish for that node later.
 func (s *State) Finish(i int, st Status) []Decision {
 	var out []Decision
-	s.finish(i, st, "", &out)
+	s.finish(i, st, &out)
 	return out
 }
 
-func (s *State) finish(i int, st Status, _ string, out *[]Decision) {
+func (s *State) finish(i int, st Status, out *[]Decision) {
 	if s.status[i].Ended() {
 		return
 	}
@@ -82,7 +82,7 @@ func (s *State) finish(i int, st Status, _ string, out *[]Decision) {
 			continue
 		}
 		*out = append(*out, Decision{Node: d, Reason: reason})
-		s.finish(d, Skipped, reason, out)
+		s.finish(d, Skipped, out)
 	}
 }
 
