@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/playbook-sh/playbook/internal/textdist"
 )
 
 // InputError is an input of a call that is missing, unknown or of the
@@ -118,35 +120,10 @@ func suggest(name string, candidates []string) string {
 		if c == name {
 			continue
 		}
-		d := levenshtein(n, fold(c))
+		d := textdist.Distance(n, fold(c))
 		if d < bestDist {
 			best, bestDist = c, d
 		}
 	}
 	return best
-}
-
-// levenshtein returns the edit distance between a and b, in runes.
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) < len(rb) {
-		ra, rb = rb, ra
-	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -192,26 +192,3 @@ func TestSuggest(t *testing.T) {
 		})
 	}
 }
-
-func TestLevenshtein(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0},
-		{"abc", "", 3},
-		{"", "abc", 3},
-		{"kitten", "sitting", 3},
-		{"url", "urll", 1},
-		{"héllo", "hello", 1},
-	}
-	for _, tc := range tests {
-		t.Run(tc.a+"/"+tc.b, func(t *testing.T) {
-			t.Parallel()
-			if got := levenshtein(tc.a, tc.b); got != tc.want {
-				t.Errorf("levenshtein(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
-			}
-		})
-	}
-}

@@ -36,7 +36,7 @@
 // are parsed. A value produced at run time is returned or interpolated as
 // it is, however much it looks like a template or a JSONPath.
 //
-// This package imports cel-go and expr only: no engine, actions or
-// integration package. Package engine calls it while compiling a playbook
+// This package imports cel-go, expr and internal/textdist (for hints)
+// only: no engine, actions or integration package. Package engine calls it while compiling a playbook
 // and while running its tasks.
 package eval

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/playbook-sh/playbook/internal/textdist"
 )
 
 // Error is a compile or evaluation error located in the source text.
@@ -115,7 +117,7 @@ func isTopName(name string) bool {
 func nameHint(name string) string {
 	best, bestDist := "", 3
 	for _, n := range topNames {
-		if d := levenshtein(name, n); d < bestDist {
+		if d := textdist.Distance(name, n); d < bestDist {
 			best, bestDist = n, d
 		}
 	}
@@ -123,36 +125,6 @@ func nameHint(name string) string {
 		return fmt.Sprintf("did you mean %q?", best)
 	}
 	return "known names: " + strings.Join(topNames, ", ")
-}
-
-// levenshtein returns the edit distance between a and b, counted in bytes.
-// Inputs longer than 64 bytes are never close to a top-level name, so they
-// are cut short to bound the work.
-func levenshtein(a, b string) int {
-	const limit = 64
-	if len(a) > limit {
-		return len(a)
-	}
-	if len(b) > limit {
-		return len(b)
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // quote quotes s for a message.

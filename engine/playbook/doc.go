@@ -7,6 +7,7 @@
 // expressions, references between tasks) is checked by package engine,
 // which reports through the same [ErrorList].
 //
-// The package is a leaf: it imports yaml.v3 and the standard library only,
-// so the JSON Schema generator and every front end can use it.
+// The package is a leaf: it imports yaml.v3, the standard library and
+// internal/textdist (for hints) only, so the JSON Schema generator and
+// every front end can use it.
 package playbook
