@@ -51,15 +51,19 @@ type TaskReport struct {
 	With any `json:"with,omitempty"`
 }
 
-// MarshalJSON writes a task that never ran as its status and reason only.
+// MarshalJSON writes a task that never ran as its status, reason and
+// (empty) Key Fields only.
 func (t *TaskReport) MarshalJSON() ([]byte, error) {
 	type full TaskReport
 	var v any = (*full)(t)
 	if t.Attempts == 0 && t.StartedAt == nil {
+		// Key Fields stay: conditions over a task that did not run see
+		// every declared Key Field as [].
 		v = struct {
-			Status plan.Status `json:"status"`
-			Reason string      `json:"reason,omitempty"`
-		}{t.Status, t.Reason}
+			Status    plan.Status      `json:"status"`
+			Reason    string           `json:"reason,omitempty"`
+			KeyFields map[string][]any `json:"key_fields,omitempty"`
+		}{t.Status, t.Reason, t.KeyFields}
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)

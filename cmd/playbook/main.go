@@ -38,6 +38,7 @@ Usage:
   playbook graph FILE [--format mermaid|dot]   print the task graph
   playbook actions list                        list the commands
   playbook actions describe NAME               show a command's inputs and Key Fields
+  playbook eval EXPR --report RUN.json         evaluate an expression against a recorded run
   playbook version                             print the version
 
 Run 'playbook COMMAND -h' for a command's flags.
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return env.graph(args[1:])
 	case "actions":
 		return env.actions(args[1:])
+	case "eval":
+		return env.eval(ctx, args[1:])
 	case "version", "--version":
 		io.WriteString(stdout, "playbook "+version+"\n")
 		return exitOK

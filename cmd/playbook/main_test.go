@@ -299,3 +299,28 @@ func TestSchemaRegistryMatches(t *testing.T) {
 		t.Errorf("schema.Registry() differs from the CLI's registry (-cli +schema):\n%s", diff)
 	}
 }
+
+func TestEval(t *testing.T) {
+	t.Parallel()
+	p := writeFile(t, "p.yaml", "playbook: p\ntasks:\n  a: {run: core.set, with: {value: {n: 41}, key_fields: {IDs: [x, y]}}}\n")
+	report := filepath.Join(t.TempDir(), "r.json")
+	if _, errs, code := cli(t, t.Context(), "run", p, "--report", report, "--progress", "off"); code != exitOK {
+		t.Fatalf("run: %d %s", code, errs)
+	}
+	out, _, code := cli(t, t.Context(), "eval", "tasks.a.raw_data.n + 1", "--report", report)
+	if code != exitOK || out != "42\n(int)\n" {
+		t.Errorf("eval = %d %q", code, out)
+	}
+	out, _, code = cli(t, t.Context(), "eval", "--lang", "expr", "tasks.a.key_fields.IDs", "--report", report)
+	if code != exitOK || out != "[\n  \"x\",\n  \"y\"\n]\n(list)\n" {
+		t.Errorf("eval expr = %d %q", code, out)
+	}
+	_, errs, code := cli(t, t.Context(), "eval", "1 + tasks.zzz.attempts", "--report", report)
+	want := "error at 1:5: the run has no task \"zzz\" (tasks: a)\n  1 + tasks.zzz.attempts\n      ^\n"
+	if code != exitFailed || errs != want {
+		t.Errorf("eval unknown task = %d %q, want %q", code, errs, want)
+	}
+	if _, _, code := cli(t, t.Context(), "eval", "1"); code != exitUsage {
+		t.Errorf("eval without --report: exit %d", code)
+	}
+}
