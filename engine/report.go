@@ -32,6 +32,21 @@ type Report struct {
 	// Order lists the task ids in file order (tasks, then finally), for
 	// views; JSON objects do not keep order.
 	Order []string `json:"order"`
+	// DryRun is true for a run made with --dry-run.
+	DryRun bool `json:"dry_run,omitempty"`
+	// SideEffects lists, in task order, every mutating call a dry run
+	// did not make.
+	SideEffects []SideEffect `json:"side_effects,omitempty"`
+}
+
+// SideEffect is one mutating call a dry run did not make.
+type SideEffect struct {
+	Task    string `json:"task"` // "parent/child" inside a sub-playbook
+	Item    *int   `json:"item,omitempty"`
+	Command string `json:"command"`
+	// Request is the [actions.Preview] of the call, or the command's
+	// inputs when it cannot describe its request.
+	Request any `json:"request"`
 }
 
 // TaskReport is one task's entry in the report.

@@ -32,6 +32,7 @@ type Runner struct {
 	observer    func(Event)
 	concurrency int
 	newID       func() string
+	dryRun      bool
 }
 
 // Option configures a [Runner].
@@ -61,6 +62,11 @@ func WithObserver(f func(Event)) Option { return func(r *Runner) { r.observer = 
 
 // WithConcurrency sets the default number of tasks running at once.
 func WithConcurrency(n int) Option { return func(r *Runner) { r.concurrency = n } }
+
+// WithDryRun makes a run stop at every command that mutates: such a task
+// reports dry_run with the request it would have sent, and a Successful
+// envelope so the branches after it are followed.
+func WithDryRun(on bool) Option { return func(r *Runner) { r.dryRun = on } }
 
 // WithRunID sets how run ids are made.
 func WithRunID(f func() string) Option { return func(r *Runner) { r.newID = f } }
@@ -146,6 +152,9 @@ type runState struct {
 	fviews  []map[string]any // finally tasks
 	reports []*TaskReport
 	freps   []*TaskReport
+
+	mu      sync.Mutex   // guards effects: items record them concurrently
+	effects []SideEffect // what a dry run did not do
 }
 
 // Run runs the playbook once and returns its report. The error is non-nil
@@ -196,6 +205,8 @@ func (r *Runner) Run(ctx context.Context, c *Compiled, p Params) (*Report, error
 		rep.Order = append(rep.Order, t.ID)
 	}
 	rep.Status = rs.status()
+	rep.DryRun = r.dryRun
+	rep.SideEffects = rs.sideEffects()
 	if cause := context.Cause(runCtx); cause != nil {
 		var te *TimeoutError
 		if errors.As(cause, &te) {

@@ -23,6 +23,10 @@ func (rs *runState) runSub(ctx context.Context, t *task, inputs map[string]any) 
 	if err != nil {
 		return actions.Fail(t.spec.FailureIndicator(), 0, err.Error(), err)
 	}
+	for _, se := range rep.SideEffects {
+		se.Task = t.ID + "/" + se.Task
+		rs.addEffects(se)
+	}
 	env := actions.Envelope{RawData: rep.Outputs, Result: fmt.Sprintf("<table><tr><th>Playbook</th><td>%s</td></tr><tr><th>Status</th><td>%s</td></tr></table>", t.sub.Playbook.Name, rep.Status)}
 	switch rep.Status {
 	case RunSuccessful:

@@ -51,7 +51,7 @@ func (rs *runState) runTask(ctx context.Context, t *task, idx int) result {
 	if t.forEach == nil {
 		ir := rs.runItem(ctx, t, vars, -1, log)
 		tr := rs.envelopeReport(t, ir.env)
-		tr.Attempts, tr.With = ir.attempts, ir.with
+		tr.Attempts, tr.With = ir.attempts, actions.MaskSensitive(ir.with)
 		return finish(tr, ir.status(ctx))
 	}
 	list, err := t.forEach.eval(ctx, vars, rs.c.Playbook.File, "for_each")
@@ -118,11 +118,15 @@ type itemResult struct {
 	attempts  int
 	with      map[string]any
 	cancelled bool
+	dryRun    bool // a mutating call a dry run did not make
 }
 
 func (ir itemResult) status(ctx context.Context) plan.Status {
 	if ir.cancelled {
 		return plan.Cancelled
+	}
+	if ir.dryRun {
+		return plan.DryRun
 	}
 	if ir.env.ReturnData == actions.Failed {
 		return plan.Failed
@@ -141,15 +145,16 @@ func (rs *runState) mergeItems(ctx context.Context, t *task, items []itemResult)
 	withs := make([]any, len(items))
 	var failed []string
 	var firstErr *actions.Error
-	attempts, partial, cancelled := 0, false, false
+	attempts, partial, cancelled, dry := 0, false, false, false
 	for i, it := range items {
 		raw[i] = it.env.RawData
-		withs[i] = it.with
+		withs[i] = actions.MaskSensitive(it.with)
 		attempts += it.attempts
 		for k, v := range it.env.KeyFields {
 			keys[k] = append(keys[k], v...)
 		}
 		cancelled = cancelled || it.cancelled
+		dry = dry || it.dryRun
 		switch it.env.ReturnData {
 		case actions.Failed:
 			failed = append(failed, strconv.Itoa(i))
@@ -174,6 +179,9 @@ func (rs *runState) mergeItems(ctx context.Context, t *task, items []itemResult)
 		tr.ReturnData = actions.PartiallySuccessful
 	case partial:
 		tr.ReturnData = actions.PartiallySuccessful
+	}
+	if dry && st == plan.Succeeded {
+		st = plan.DryRun
 	}
 	if len(failed) > 0 && firstErr != nil {
 		e := *firstErr
@@ -245,9 +253,14 @@ func (rs *runState) runItem(ctx context.Context, t *task, vars eval.Vars, item i
 		call := Call{RunID: rs.id, Task: t.ID, Item: item, Attempt: ir.attempts, Spec: t.spec, Command: t.cmd,
 			Inputs: inputs, Connection: conn, Logger: log}
 		var env actions.Envelope
-		if t.sub != nil {
+		switch {
+		case t.sub != nil:
 			env = rs.runSub(ctx, t, inputs)
-		} else {
+		case rs.r.dryRun && t.spec.Mutates:
+			ir.env, ir.dryRun = rs.dryRun(t, item, call), true
+			ir.attempts = 0 // no call was made
+			return ir
+		default:
 			env = rs.r.exec.Execute(ctx, call)
 		}
 		if ctx.Err() != nil {

@@ -265,16 +265,8 @@ func safeURL(u *url.URL) string {
 }
 
 // sensitiveName reports whether a header or query parameter name suggests
-// a credential (Authorization, X-Api-Key, access_token, Cookie).
-func sensitiveName(name string) bool {
-	n := strings.ToLower(name)
-	for _, w := range []string{"auth", "token", "key", "secret", "password", "cookie", "session", "signature"} {
-		if strings.Contains(n, w) {
-			return true
-		}
-	}
-	return false
-}
+// a credential.
+func sensitiveName(name string) bool { return actions.SensitiveName(name) }
 
 // scalar returns a header or query value as text; isSecret is true for an
 // [actions.Secret].
@@ -343,4 +335,44 @@ func stripOnRedirect(next func(*http.Request, []*http.Request) error, sensitive 
 		}
 		return nil
 	}
+}
+
+// Preview describes the request Run would send, for a dry run: the URL
+// with credential query values masked, headers with credential values
+// masked, and the body with secrets masked.
+func (c *command) Preview(req actions.Request) (actions.Preview, error) {
+	hreq, p, err := build(context.Background(), req)
+	if err != nil {
+		return actions.Preview{}, err
+	}
+	u := *hreq.URL
+	u.User = nil
+	pv := actions.Preview{Method: hreq.Method, URL: actions.MaskURL(p.mask(u.String()))}
+	for k := range hreq.Header {
+		if pv.Headers == nil {
+			pv.Headers = map[string]string{}
+		}
+		v := hreq.Header.Get(k)
+		if sensitiveName(k) {
+			v = "[redacted]"
+		}
+		pv.Headers[k] = p.mask(v)
+	}
+	if hreq.Host != "" {
+		if pv.Headers == nil {
+			pv.Headers = map[string]string{}
+		}
+		pv.Headers["Host"] = hreq.Host
+	}
+	switch {
+	case req.Inputs["json"] != nil:
+		pv.Body = actions.Normalize(req.Value("json")) // a Secret becomes "[redacted]"
+	case req.Inputs["body"] != nil:
+		if _, secret := req.Inputs["body"].(actions.Secret); secret {
+			pv.Body = "[redacted]"
+		} else {
+			pv.Body = p.mask(req.String("body"))
+		}
+	}
+	return pv, nil
 }

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -322,5 +325,40 @@ func TestEval(t *testing.T) {
 	}
 	if _, _, code := cli(t, t.Context(), "eval", "1"); code != exitUsage {
 		t.Errorf("eval without --report: exit %d", code)
+	}
+}
+
+// TestDryRunNeverReachesTheServer runs http.request under --dry-run
+// against a server that counts requests, and checks credentials are
+// masked everywhere in the report.
+func TestDryRunNeverReachesTheServer(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	p := writeFile(t, "p.yaml", `playbook: p
+tasks:
+  post:
+    run: http.request
+    with:
+      method: POST
+      url: "`+srv.URL+`/hook?api_key=sentinel-secret-1"
+      headers: {Authorization: "Bearer sentinel-secret-2"}
+      json: {incident: "INC-1"}
+`)
+	out, errs, code := cli(t, t.Context(), "run", p, "--dry-run", "--format", "json", "--progress", "off")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	if hits.Load() != 0 {
+		t.Errorf("the server got %d requests in a dry run", hits.Load())
+	}
+	if strings.Contains(out, "sentinel-secret") {
+		t.Errorf("a credential leaked into the report:\n%s", out)
+	}
+	for _, w := range []string{`"status": "dry_run"`, `"side_effects"`, `"method": "POST"`, `"incident": "INC-1"`, `api_key=[redacted]`} {
+		if !strings.Contains(out, w) {
+			t.Errorf("report lacks %s:\n%s", w, out)
+		}
 	}
 }

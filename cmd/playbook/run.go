@@ -31,6 +31,7 @@ type runOptions struct {
 	logLevel   string
 	logFormat  string
 	progress   string
+	dryRun     bool
 }
 
 func parseRunOptions(args []string, stderr io.Writer) (*runOptions, error) {
@@ -42,6 +43,7 @@ func parseRunOptions(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.StringVar(&o.format, "format", "text", "text or json: what goes to stdout")
 	fs.StringVar(&o.logLevel, "log-level", "warn", "trace, debug, info, warn or error")
 	fs.StringVar(&o.logFormat, "log-format", "text", "text or json")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "run commands that do not mutate; for those that do, report the request they would send")
 	fs.StringVar(&o.progress, "progress", "auto", "auto, on or off: task progress on stderr (auto: when stderr is a terminal)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -88,7 +90,7 @@ func (e *env) run(ctx context.Context, args []string) int {
 		Name: "playbook", Output: e.stderr, JSONFormat: o.logFormat == "json",
 		Level: hclog.LevelFromString(o.logLevel),
 	})
-	opts := []engine.Option{engine.WithLogger(log)}
+	opts := []engine.Option{engine.WithLogger(log), engine.WithDryRun(o.dryRun)}
 	if showProgress(o.progress, e.stderr) {
 		p := &progress{w: e.stderr, color: isTerminal(e.stderr), started: map[string]time.Time{}}
 		opts = append(opts, engine.WithObserver(p.event))
@@ -215,8 +217,10 @@ func (p *progress) event(ev engine.Event) {
 		fmt.Fprintf(p.w, "%s %s attempt %d failed%s; retrying in %s\n", p.paint("33", "↻"), ev.Task, ev.Attempt, msg, ev.Duration.Round(time.Millisecond))
 	case engine.TaskFinished:
 		switch ev.Status {
-		case plan.Succeeded, plan.DryRun:
+		case plan.Succeeded:
 			fmt.Fprintf(p.w, "%s %s %s (%s)\n", p.paint("32", "✓"), ev.Task, ev.Status, ev.Duration.Round(time.Millisecond))
+		case plan.DryRun:
+			fmt.Fprintf(p.w, "%s %s dry run: not called\n", p.paint("35", "◌"), ev.Task)
 		case plan.Failed:
 			msg := ""
 			if ev.Error != nil {
@@ -249,6 +253,16 @@ func writeSummary(w io.Writer, rep *engine.Report) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%s\n", id, t.Status, rd, t.Attempts, detail)
 	}
 	tw.Flush()
+	if rep.DryRun {
+		fmt.Fprintf(w, "dry run: %d side effect(s) not performed\n", len(rep.SideEffects))
+		for _, se := range rep.SideEffects {
+			item := ""
+			if se.Item != nil {
+				item = fmt.Sprintf(" [item %d]", *se.Item)
+			}
+			fmt.Fprintf(w, "  %s%s %s %s\n", se.Task, item, se.Command, compactJSON(se.Request))
+		}
+	}
 	if len(rep.Outputs) > 0 {
 		fmt.Fprintln(w, "outputs:")
 		names := make([]string, 0, len(rep.Outputs))
@@ -257,8 +271,7 @@ func writeSummary(w io.Writer, rep *engine.Report) {
 		}
 		sort.Strings(names)
 		for _, k := range names {
-			b, _ := json.Marshal(rep.Outputs[k])
-			fmt.Fprintf(w, "  %s: %s\n", k, b)
+			fmt.Fprintf(w, "  %s: %s\n", k, compactJSON(rep.Outputs[k]))
 		}
 	}
 }
@@ -268,4 +281,15 @@ func hint(names []string, name string) string {
 		return " (" + h + ")"
 	}
 	return ""
+}
+
+// compactJSON is v as one line of JSON, HTML left unescaped.
+func compactJSON(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprint(v)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }

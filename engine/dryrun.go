@@ -1,0 +1,73 @@
+package engine
+
+import (
+	"slices"
+
+	"github.com/playbook-sh/playbook/actions"
+)
+
+// dryRun is the envelope of a mutating call a dry run does not make: the
+// request it would have sent, recorded as a side effect.
+func (rs *runState) dryRun(t *task, item int, call Call) actions.Envelope {
+	var request any
+	if pv, ok := t.cmd.(actions.Previewer); ok {
+		p, err := pv.Preview(actions.Request{Task: t.ID, Inputs: call.Inputs, Connection: call.Connection, Logger: call.Logger})
+		if err != nil {
+			return actions.Fail(t.spec.FailureIndicator(), 0, err.Error(), err)
+		}
+		request = p
+	} else {
+		request = map[string]any{"inputs": actions.Normalize(call.Inputs)}
+	}
+	se := SideEffect{Task: t.ID, Command: t.Run, Request: request}
+	if item >= 0 {
+		se.Item = &item
+	}
+	rs.addEffects(se)
+	raw := map[string]any{"dry_run": true, "command": t.Run, "would_send": request}
+	return actions.Envelope{ReturnData: actions.Successful, RawData: raw, KeyFields: map[string][]any{},
+		Result: "<table><tr><th>Dry run</th><td>" + t.Run + " not called</td></tr></table>"}
+}
+
+func (rs *runState) addEffects(se ...SideEffect) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	rs.effects = append(rs.effects, se...)
+}
+
+// sideEffects returns the recorded side effects in task order, then item
+// order: items and tasks record them concurrently.
+func (rs *runState) sideEffects() []SideEffect {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	order := map[string]int{}
+	for i, t := range rs.c.tasks {
+		order[t.ID] = i
+	}
+	for i, t := range rs.c.finally {
+		order[t.ID] = len(rs.c.tasks) + i
+	}
+	top := func(task string) string {
+		for i := range len(task) {
+			if task[i] == '/' {
+				return task[:i]
+			}
+		}
+		return task
+	}
+	out := slices.Clone(rs.effects)
+	slices.SortStableFunc(out, func(a, b SideEffect) int {
+		if d := order[top(a.Task)] - order[top(b.Task)]; d != 0 {
+			return d
+		}
+		ai, bi := -1, -1
+		if a.Item != nil {
+			ai = *a.Item
+		}
+		if b.Item != nil {
+			bi = *b.Item
+		}
+		return ai - bi
+	})
+	return out
+}
