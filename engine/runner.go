@@ -33,6 +33,7 @@ type Runner struct {
 	concurrency int
 	newID       func() string
 	dryRun      bool
+	mock        func(Call) (actions.Envelope, bool)
 }
 
 // Option configures a [Runner].
@@ -67,6 +68,11 @@ func WithConcurrency(n int) Option { return func(r *Runner) { r.concurrency = n 
 // reports dry_run with the request it would have sent, and a Successful
 // envelope so the branches after it are followed.
 func WithDryRun(on bool) Option { return func(r *Runner) { r.dryRun = on } }
+
+// WithMock answers calls before the executor (and before a sub-playbook
+// runs): when it returns true, its envelope is the call's. A dry run
+// still stops at mutating commands first. Playbook tests use it.
+func WithMock(f func(Call) (actions.Envelope, bool)) Option { return func(r *Runner) { r.mock = f } }
 
 // WithRunID sets how run ids are made.
 func WithRunID(f func() string) Option { return func(r *Runner) { r.newID = f } }

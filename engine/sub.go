@@ -19,6 +19,13 @@ func (rs *runState) runSub(ctx context.Context, t *task, inputs map[string]any) 
 	child := *rs.r
 	child.observer = nil // the parent reports the task; the sub-run's tasks are in its own report
 	child.log = rs.log.Named("sub").With("task", t.ID)
+	if m := rs.r.mock; m != nil {
+		// The sub-playbook's tasks are mocked as "task/subtask".
+		child.mock = func(c Call) (actions.Envelope, bool) {
+			c.Task = t.ID + "/" + c.Task
+			return m(c)
+		}
+	}
 	rep, err := child.Run(ctx, t.sub, Params{Inputs: bound, Event: rs.event})
 	if err != nil {
 		return actions.Fail(t.spec.FailureIndicator(), 0, err.Error(), err)

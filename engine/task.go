@@ -253,13 +253,18 @@ func (rs *runState) runItem(ctx context.Context, t *task, vars eval.Vars, item i
 		call := Call{RunID: rs.id, Task: t.ID, Item: item, Attempt: ir.attempts, Spec: t.spec, Command: t.cmd,
 			Inputs: inputs, Connection: conn, Logger: log}
 		var env actions.Envelope
+		mocked := false
+		if rs.r.mock != nil && !(rs.r.dryRun && t.spec.Mutates) {
+			env, mocked = rs.r.mock(call)
+		}
 		switch {
-		case t.sub != nil:
-			env = rs.runSub(ctx, t, inputs)
+		case mocked:
 		case rs.r.dryRun && t.spec.Mutates:
 			ir.env, ir.dryRun = rs.dryRun(t, item, call), true
 			ir.attempts = 0 // no call was made
 			return ir
+		case t.sub != nil:
+			env = rs.runSub(ctx, t, inputs)
 		default:
 			env = rs.r.exec.Execute(ctx, call)
 		}

@@ -16,14 +16,16 @@ go vet ./...
 echo "== go test -race"
 go test -race -count=1 ./...
 
-echo "== examples validate (cmd/playbook tests run them)"
+echo "== examples validate and pass their tests"
 go run ./cmd/playbook validate -q playbooks/*.yaml playbooks/lib/*.yaml
+go run ./cmd/playbook test playbooks
 
 echo "== fuzz smoke (${FUZZTIME:=10s} per target)"
 fuzz() { go test -run='^$' -fuzz="^$1\$" -fuzztime="$FUZZTIME" "$2"; }
 fuzz FuzzLoad ./engine/playbook
 fuzz FuzzCompile ./engine
 fuzz FuzzCompile ./engine/jsonpath
+fuzz FuzzLoadTestFile ./engine/pbtest
 fuzz FuzzTemplate ./engine/eval
 fuzz FuzzCompileCEL ./engine/eval
 fuzz FuzzCompileExpr ./engine/eval

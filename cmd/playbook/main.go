@@ -39,6 +39,7 @@ Usage:
   playbook actions list                        list the commands
   playbook actions describe NAME               show a command's inputs and Key Fields
   playbook eval EXPR --report RUN.json         evaluate an expression against a recorded run
+  playbook test [PATH...] [--junit F]          run playbook tests (*.test.yaml) with mocks
   playbook version                             print the version
 
 Run 'playbook COMMAND -h' for a command's flags.
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return env.actions(args[1:])
 	case "eval":
 		return env.eval(ctx, args[1:])
+	case "test":
+		return env.test(ctx, args[1:])
 	case "version", "--version":
 		io.WriteString(stdout, "playbook "+version+"\n")
 		return exitOK

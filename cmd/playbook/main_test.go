@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -57,12 +58,19 @@ func TestParseRunOptions(t *testing.T) {
 // one, checking the JSON report.
 func TestExamples(t *testing.T) {
 	t.Parallel()
-	all, _ := filepath.Glob("../../playbooks/*.yaml")
+	var all []string
+	globbed, _ := filepath.Glob("../../playbooks/*.yaml")
+	for _, p := range globbed {
+		if !strings.HasSuffix(p, ".test.yaml") {
+			all = append(all, p)
+		}
+	}
 	lib, _ := filepath.Glob("../../playbooks/lib/*.yaml")
 	if len(all) < 3 {
 		t.Fatalf("found %d example playbooks, want at least 3", len(all))
 	}
-	out, errs, code := cli(t, t.Context(), append([]string{"validate"}, append(all, lib...)...)...)
+	tests, _ := filepath.Glob("../../playbooks/*.test.yaml")
+	out, errs, code := cli(t, t.Context(), append([]string{"validate"}, append(append(all, lib...), tests...)...)...)
 	if code != exitOK {
 		t.Fatalf("validate exit %d:\n%s%s", code, out, errs)
 	}
@@ -360,5 +368,55 @@ tasks:
 		if !strings.Contains(out, w) {
 			t.Errorf("report lacks %s:\n%s", w, out)
 		}
+	}
+}
+
+func TestPlaybookTest(t *testing.T) {
+	t.Parallel()
+	junit := filepath.Join(t.TempDir(), "junit.xml")
+	out, errs, code := cli(t, t.Context(), "test", "../../playbooks", "--junit", junit, "--coverage")
+	if code != exitOK {
+		t.Fatalf("playbook test of the examples: exit %d\n%s%s", code, out, errs)
+	}
+	if !strings.Contains(out, "--- PASS: ../../playbooks/hello.test.yaml/greets-by-default") || !regexp.MustCompile(`(?m)^\d+ passed, 0 failed$`).MatchString(out) {
+		t.Errorf("output:\n%s", out)
+	}
+	if !strings.Contains(out, "coverage: ../../playbooks/triage-with-fallback.yaml: 4/5 tasks ran (80%)") {
+		t.Errorf("coverage missing:\n%s", out)
+	}
+	if b, err := os.ReadFile(junit); err != nil || !strings.Contains(string(b), "<testsuites") {
+		t.Errorf("junit: %v %s", err, b)
+	}
+	// Every example playbook ships a test file.
+	examples, _ := filepath.Glob("../../playbooks/*.yaml")
+	for _, p := range examples {
+		if strings.HasSuffix(p, ".test.yaml") {
+			continue
+		}
+		if _, err := os.Stat(strings.TrimSuffix(p, ".yaml") + ".test.yaml"); err != nil {
+			t.Errorf("%s has no test file", p)
+		}
+	}
+
+	dir := t.TempDir()
+	pb := filepath.Join(dir, "p.yaml")
+	if err := os.WriteFile(pb, []byte("playbook: p\ntasks:\n  a: {run: core.set, with: {value: 1}}\n  post: {run: http.request, needs: [a], with: {url: \"https://example.invalid/x\"}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	failing := filepath.Join(dir, "p.test.yaml")
+	if err := os.WriteFile(failing, []byte("playbook: p.yaml\ntests:\n  no-mock:\n    expect: {status: Successful}\n  mocked:\n    mocks: {post: {raw_data: ok}}\n    expect: {status: Successful, tasks: {a: {status: succeeded}}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, code = cli(t, t.Context(), "test", failing)
+	if code != exitFailed || !strings.Contains(out, "p.yaml:4:3: task post ran with no mock") || !strings.Contains(out, "1 passed, 1 failed") {
+		t.Errorf("failing test: exit %d\n%s", code, out)
+	}
+	bad := filepath.Join(dir, "bad.test.yaml")
+	if err := os.WriteFile(bad, []byte("playbook: p.yaml\ntests:\n  x: {expect: {stauts: Failed}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errs, code = cli(t, t.Context(), "test", bad)
+	if code != exitUsage || !strings.Contains(errs, `bad.test.yaml:3:16: unknown key "stauts" in expect (did you mean "status"?)`) {
+		t.Errorf("invalid test file: exit %d %q", code, errs)
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/playbook-sh/playbook/engine"
+	"github.com/playbook-sh/playbook/engine/pbtest"
 	"github.com/playbook-sh/playbook/engine/playbook"
 )
 
@@ -23,7 +25,12 @@ func (e *env) validate(_ context.Context, args []string) int {
 	}
 	code := exitOK
 	for _, f := range files {
-		_, err := e.load(f)
+		var err error
+		if isTestFile(f) {
+			err = e.checkTestFile(f)
+		} else {
+			_, err = e.load(f)
+		}
 		if err != nil {
 			code = exitFailed
 			fmt.Fprintln(e.stdout, err)
@@ -48,4 +55,21 @@ func (e *env) load(file string) (*engine.Compiled, error) {
 		return nil, &playbook.Error{File: file, Pos: playbook.Pos{Line: 1, Col: 1}, Msg: err.Error()}
 	}
 	return c, nil
+}
+
+func isTestFile(path string) bool {
+	return strings.HasSuffix(path, ".test.yaml") || strings.HasSuffix(path, ".test.yml")
+}
+
+// checkTestFile validates a test file and the playbook it names.
+func (e *env) checkTestFile(path string) error {
+	f, err := pbtest.Load(path)
+	if err == nil {
+		err = pbtest.Check(f, e.reg)
+	}
+	var el playbook.ErrorList
+	if err == nil || errors.As(err, &el) {
+		return err
+	}
+	return &playbook.Error{File: path, Pos: playbook.Pos{Line: 1, Col: 1}, Msg: err.Error()}
 }
