@@ -7,3 +7,9 @@ import _ "embed"
 //
 //go:embed playbook.schema.json
 var PlaybookJSON []byte
+
+// TestJSON is the checked-in JSON Schema of playbook test files,
+// test.schema.json.
+//
+//go:embed test.schema.json
+var TestJSON []byte

@@ -16,6 +16,7 @@ import (
 
 	"github.com/playbook-sh/playbook/actions"
 	"github.com/playbook-sh/playbook/engine"
+	"github.com/playbook-sh/playbook/engine/pbtest"
 	"github.com/playbook-sh/playbook/engine/playbook"
 	"github.com/playbook-sh/playbook/schema"
 )
@@ -364,4 +365,56 @@ func engineCheck(file string, src []byte, reg *actions.Registry) error {
 	}
 	_, err = engine.Compile(pb, reg)
 	return err
+}
+
+// TestTestFileSchema keeps test.schema.json current, and checks every
+// example test file against it and against the loader.
+func TestTestFileSchema(t *testing.T) {
+	t.Parallel()
+	got, err := schema.TestFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("test.schema.json")
+	if err != nil || !bytes.Equal(got, want) || !bytes.Equal(schema.TestJSON, want) {
+		t.Fatalf("schema/test.schema.json is stale: run go generate ./schema")
+	}
+	c := jsonschema.NewCompiler()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(got))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddResource("test.schema.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile("test.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("../playbooks/*.test.yaml")
+	if len(files) == 0 {
+		t.Fatal("no example test files")
+	}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sch.Validate(jsonValue(t, src)); err != nil {
+			t.Errorf("%s does not match test.schema.json: %v", f, err)
+		}
+	}
+	for _, bad := range []string{
+		"playbook: p.yaml\ntests:\n  a: {expect: {stauts: Failed}}\n",
+		"playbook: p.yaml\ntests:\n  a: {mocks: {t: {return_data: Great}}}\n",
+		"playbook: p.yaml\ntests:\n  a: {mocks: {t: []}}\n",
+		"tests:\n  a: {}\n",
+	} {
+		if sch.Validate(jsonValue(t, []byte(bad))) == nil {
+			t.Errorf("schema accepted %q", bad)
+		}
+		if _, err := pbtest.Parse("x.test.yaml", []byte(bad)); err == nil {
+			t.Errorf("loader accepted %q", bad)
+		}
+	}
 }

@@ -1,5 +1,5 @@
-// Command gen writes playbook.schema.json, the JSON Schema of the playbook
-// file, into the current directory. go generate ./schema runs it there.
+// Command gen writes playbook.schema.json and test.schema.json, the JSON
+// Schemas of the playbook and test files, into the current directory. go generate ./schema runs it there.
 package main
 
 import (
@@ -12,10 +12,17 @@ import (
 
 func main() {
 	out := flag.String("o", "playbook.schema.json", "file to write")
+	testOut := flag.String("test-o", "test.schema.json", "file to write the test-file schema to")
 	flag.Parse()
 	b, err := schema.Playbook(schema.Registry())
 	if err == nil {
 		err = os.WriteFile(*out, b, 0o644)
+	}
+	if err == nil {
+		b, err = schema.TestFile()
+	}
+	if err == nil {
+		err = os.WriteFile(*testOut, b, 0o644)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
