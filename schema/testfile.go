@@ -30,7 +30,7 @@ func TestFile() ([]byte, error) {
 		obj{
 			"type": "object", "additionalProperties": false, "required": []string{"items"},
 			"description": "One envelope (or sequence) per for_each item, by index.",
-			"properties": obj{"items": obj{"type": "array", "items": obj{"anyOf": []any{obj{"$ref": "#/$defs/envelope"}, obj{"$ref": "#/$defs/sequence"}}}}},
+			"properties":  obj{"items": obj{"type": "array", "items": obj{"anyOf": []any{obj{"$ref": "#/$defs/envelope"}, obj{"$ref": "#/$defs/sequence"}}}}},
 		},
 	}}
 	taskExpect := obj{
