@@ -1,9 +1,9 @@
 package engine
 
 import (
-	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/playbook-sh/playbook/actions"
 	"github.com/playbook-sh/playbook/engine/playbook"
@@ -177,7 +177,7 @@ func (c *compiler) sub(ct *task, with *value) {
 		for j := range chain {
 			chain[j] = filepath.Base(chain[j])
 		}
-		c.errorf(fv.Pos, "", "sub-playbook %s calls itself: %s", fv.Str(), joinArrow(chain))
+		c.errorf(fv.Pos, "", "sub-playbook %s calls itself: %s", fv.Str(), strings.Join(chain, " → "))
 		return
 	}
 	pb, err := playbook.Load(path)
@@ -234,23 +234,7 @@ func (c *compiler) sub(ct *task, with *value) {
 	}
 }
 
-func joinArrow(s []string) string {
-	out := ""
-	for i, x := range s {
-		if i > 0 {
-			out += " → "
-		}
-		out += x
-	}
-	return out
-}
-
 // coerceInput checks a playbook input value against its declared type.
 func coerceInput(t playbook.InputType, v any) (any, error) {
-	in := actions.Input{Type: actions.Type(t)}
-	out, err := in.Coerce(v)
-	if err != nil {
-		return nil, fmt.Errorf("%s", err.Error())
-	}
-	return out, nil
+	return actions.Input{Type: actions.Type(t)}.Coerce(v)
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/playbook-sh/playbook/engine/eval"
 	"github.com/playbook-sh/playbook/engine/plan"
@@ -212,14 +213,7 @@ func listOrNone(names []string) string {
 	if len(names) == 0 {
 		return "none"
 	}
-	out := ""
-	for i, n := range names {
-		if i > 0 {
-			out += ", "
-		}
-		out += n
-	}
-	return out
+	return strings.Join(names, ", ")
 }
 
 func (c *compiler) inputNames() []string {

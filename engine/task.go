@@ -32,8 +32,7 @@ func (rs *runState) vars(t *task) eval.Vars {
 // engineFailure is a task failure of the engine's own making (a template,
 // expression or input type error): never retried.
 func engineFailure(t *task, err error) actions.Envelope {
-	env := actions.Fail(t.spec.FailureIndicator(), 0, err.Error(), err)
-	return env
+	return actions.Fail(t.spec.FailureIndicator(), 0, err.Error(), err)
 }
 
 // runTask runs one task to its end: when, for_each, attempts, polling.

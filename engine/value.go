@@ -182,7 +182,7 @@ func (v *value) eval(ctx context.Context, vars eval.Vars, file, what string) (an
 	return out, nil
 }
 
-// evalProgram runs a condition, locating its error in the file.
+// evalBool runs a condition, locating its error in the file.
 func evalBool(ctx context.Context, p *eval.Program, src *playbook.Value, vars eval.Vars, file, what string) (bool, error) {
 	ok, err := p.EvalBool(ctx, vars)
 	if err != nil {
