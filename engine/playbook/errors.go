@@ -119,3 +119,21 @@ func Suggest(name string, candidates []string) string {
 	}
 	return fmt.Sprintf("did you mean %q?", best)
 }
+
+// LineCount is the number of lines in src as YAML counts them: "\n",
+// "\r\n" and a lone "\r" each end a line. Error positions lie within it.
+func LineCount(src []byte) int {
+	n := 1
+	for i := 0; i < len(src); i++ {
+		switch src[i] {
+		case '\n':
+			n++
+		case '\r':
+			n++
+			if i+1 < len(src) && src[i+1] == '\n' {
+				i++
+			}
+		}
+	}
+	return n
+}

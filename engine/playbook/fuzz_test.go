@@ -1,7 +1,6 @@
 package playbook
 
 import (
-	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -26,7 +25,7 @@ func FuzzLoad(f *testing.F) {
 			return
 		}
 		pb, err := Parse("f.yaml", src)
-		lines := bytes.Count(src, []byte("\n")) + 1
+		lines := LineCount(src)
 		var el ErrorList
 		if err != nil {
 			if !errors.As(err, &el) {

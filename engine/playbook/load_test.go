@@ -160,3 +160,12 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+func TestLineCount(t *testing.T) {
+	t.Parallel()
+	for src, want := range map[string]int{"": 1, "a": 1, "a\n": 2, "a\r\nb": 2, "\"\r\r0": 3, "a\n\rb": 3} {
+		if got := LineCount([]byte(src)); got != want {
+			t.Errorf("LineCount(%q) = %d, want %d", src, got, want)
+		}
+	}
+}
