@@ -24,7 +24,11 @@ type Spec struct {
 	Name string
 	// Title is the vendor page's command name: "Search Hosts". It starts the
 	// Failure Indicator ("Search Hosts failed.").
-	Title       string
+	Title string
+	// Failure is the Failure Indicator when the vendor page words it
+	// otherwise than "Title failed." ("Test Connection failed. Failed to
+	// check the connector."); "" means the usual form.
+	Failure     string
 	Description string
 	Inputs      []Input
 	// KeyFields are the Key Field names the command returns, as the vendor
@@ -60,6 +64,9 @@ func (s Spec) Input(name string) (Input, bool) {
 
 // FailureIndicator is the D3 Failure Indicator of the command: "Title failed.".
 func (s Spec) FailureIndicator() string {
+	if s.Failure != "" {
+		return s.Failure
+	}
 	t := s.Title
 	if t == "" {
 		t = s.Name
@@ -109,8 +116,9 @@ func (s Secret) Reveal() string { return s.v }
 
 // Registry holds the commands by name. It is safe for concurrent use.
 type Registry struct {
-	mu   sync.RWMutex
-	cmds map[string]Command
+	mu           sync.RWMutex
+	cmds         map[string]Command
+	integrations map[string]Integration
 }
 
 // NewRegistry returns an empty registry.
