@@ -3,6 +3,7 @@ package schema
 import (
 	"github.com/playbook-sh/playbook/actions"
 	"github.com/playbook-sh/playbook/actions/core"
+	"github.com/playbook-sh/playbook/actions/cortexxdr"
 	httpaction "github.com/playbook-sh/playbook/actions/http"
 )
 
@@ -13,5 +14,6 @@ func Registry() *actions.Registry {
 	reg := actions.NewRegistry()
 	core.Register(reg)
 	httpaction.Register(reg)
+	cortexxdr.Register(reg)
 	return reg
 }

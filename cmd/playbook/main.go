@@ -11,6 +11,7 @@ import (
 
 	"github.com/playbook-sh/playbook/actions"
 	"github.com/playbook-sh/playbook/actions/core"
+	"github.com/playbook-sh/playbook/actions/cortexxdr"
 	httpaction "github.com/playbook-sh/playbook/actions/http"
 )
 
@@ -27,6 +28,7 @@ func registry() *actions.Registry {
 	reg := actions.NewRegistry()
 	core.Register(reg)
 	httpaction.Register(reg)
+	cortexxdr.Register(reg)
 	return reg
 }
 
@@ -40,6 +42,8 @@ Usage:
   playbook actions describe NAME               show a command's inputs and Key Fields
   playbook eval EXPR --report RUN.json         evaluate an expression against a recorded run
   playbook test [PATH...] [--junit F]          run playbook tests (*.test.yaml) with mocks
+  playbook connections test NAME               run an integration's Test Connection
+  playbook connections list                    list the connections file's connections
   playbook version                             print the version
 
 Run 'playbook COMMAND -h' for a command's flags.
@@ -73,6 +77,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return env.eval(ctx, args[1:])
 	case "test":
 		return env.test(ctx, args[1:])
+	case "connections":
+		return env.connections(ctx, args[1:])
 	case "version", "--version":
 		io.WriteString(stdout, "playbook "+version+"\n")
 		return exitOK

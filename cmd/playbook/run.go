@@ -32,17 +32,21 @@ type runOptions struct {
 	logFormat  string
 	progress   string
 	dryRun     bool
+	conns      string
+	sandbox    bool
 }
 
 func parseRunOptions(args []string, stderr io.Writer) (*runOptions, error) {
 	o := &runOptions{}
-	fs := newFlags("run", "run FILE [--input k=v]... [--inputs F.json] [--report F] [--format text|json] [--log-level L] [--log-format text|json]", stderr)
+	fs := newFlags("run", "run FILE [--input k=v]... [--inputs F.json] [--connections F] [--sandbox] [--dry-run] [--report F] [--format text|json] [--log-level L] [--log-format text|json]", stderr)
 	fs.Var(&o.inputs, "input", "an input as name=value (repeatable); arrays and objects as JSON")
 	fs.StringVar(&o.inputsFile, "inputs", "", "a JSON file of inputs")
 	fs.StringVar(&o.report, "report", "", "also write the JSON run report to this file")
 	fs.StringVar(&o.format, "format", "text", "text or json: what goes to stdout")
 	fs.StringVar(&o.logLevel, "log-level", "warn", "trace, debug, info, warn or error")
 	fs.StringVar(&o.logFormat, "log-format", "text", "text or json")
+	fs.StringVar(&o.conns, "connections", "", "the connections file (default $PLAYBOOK_CONNECTIONS, else ./connections.yaml)")
+	fs.BoolVar(&o.sandbox, "sandbox", false, "bind every connection to its integration's in-process fake API; no credentials needed")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "run commands that do not mutate; for those that do, report the request they would send")
 	fs.StringVar(&o.progress, "progress", "auto", "auto, on or off: task progress on stderr (auto: when stderr is a terminal)")
 	pos, err := parse(fs, args)
@@ -90,7 +94,13 @@ func (e *env) run(ctx context.Context, args []string) int {
 		Name: "playbook", Output: e.stderr, JSONFormat: o.logFormat == "json",
 		Level: hclog.LevelFromString(o.logLevel),
 	})
-	opts := []engine.Option{engine.WithLogger(log), engine.WithDryRun(o.dryRun)}
+	conns, stop, err := e.bindConnections(c, o.conns, o.sandbox)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "playbook run: %v\n", err)
+		return exitUsage
+	}
+	defer stop()
+	opts := []engine.Option{engine.WithLogger(log), engine.WithDryRun(o.dryRun), engine.WithConnections(conns)}
 	if showProgress(o.progress, e.stderr) {
 		p := &progress{w: e.stderr, color: isTerminal(e.stderr), started: map[string]time.Time{}}
 		opts = append(opts, engine.WithObserver(p.event))

@@ -125,6 +125,7 @@ func (v *virtualClock) Sleep(ctx context.Context, d time.Duration) error {
 // none.
 type mocker struct {
 	tc       *Case
+	reg      *actions.Registry
 	mu       sync.Mutex
 	unmocked map[string]bool
 }
@@ -134,6 +135,9 @@ func (m *mocker) answer(call engine.Call) (actions.Envelope, bool) {
 	if mk == nil {
 		if call.Spec.Local {
 			return actions.Envelope{}, false // core.* and sub-playbooks run for real
+		}
+		if m.tc.Sandbox && engine.HasSandbox(m.reg, call.Spec.Integration()) {
+			return actions.Envelope{}, false // the integration's fake answers
 		}
 		m.mu.Lock()
 		m.unmocked[call.Task] = true
@@ -179,9 +183,19 @@ func (r *Runner) runCase(ctx context.Context, f *File, c *engine.Compiled, tc *C
 		res.Failures = append(res.Failures, fmt.Sprintf("%s:%d:%d: inputs: %v", f.Path, tc.Pos.Line, tc.Pos.Col, err))
 		return res
 	}
-	m := &mocker{tc: tc, unmocked: map[string]bool{}}
+	m := &mocker{tc: tc, reg: r.Registry, unmocked: map[string]bool{}}
 	clock := &virtualClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	run := engine.New(engine.LocalExecutor{Registry: r.Registry},
+	var conns map[string]*actions.Connection
+	if tc.Sandbox {
+		var stop func()
+		conns, stop, err = engine.Sandbox(c, r.Registry)
+		if err != nil {
+			res.Failures = append(res.Failures, fmt.Sprintf("%s:%d:%d: %v", f.Path, tc.Pos.Line, tc.Pos.Col, err))
+			return res
+		}
+		defer stop()
+	}
+	run := engine.New(engine.LocalExecutor{Registry: r.Registry}, engine.WithConnections(conns),
 		engine.WithMock(m.answer), engine.WithClock(clock), engine.WithDryRun(tc.DryRun),
 		engine.WithJitter(func(d time.Duration) time.Duration { return d }),
 		engine.WithRunID(func() string { return "test-" + tc.Name }))
