@@ -2,6 +2,7 @@ package actions
 
 import (
 	"fmt"
+	"net/http"
 	"sort"
 )
 
@@ -18,6 +19,10 @@ type Integration struct {
 	// realistic data, and returns the settings and secrets of a connection
 	// to it. Nil when the integration has no fake.
 	Sandbox func() (*Sandbox, error)
+	// Fake returns a new fake of the vendor's API for `playbook fake`,
+	// and what a connection to it at baseURL needs. Nil when the
+	// integration has none.
+	Fake func() (h http.Handler, connect func(baseURL string) (settings map[string]string, secrets map[string]Secret))
 }
 
 // ConnectionField declares one field of a connection.

@@ -36,7 +36,8 @@ func Integration() actions.Integration {
 			{Name: FieldVersion, Default: "v1",
 				Description: "The API version in the path: /public_api/{version}/."},
 		},
-		Sandbox: sandbox,
+		Sandbox: Sandbox,
+		Fake:    Fake,
 	}
 }
 
@@ -56,5 +57,3 @@ type XDR struct {
 
 // New returns an instance with no clients yet.
 func New() *XDR { return &XDR{clients: map[string]*client{}} }
-
-var sandbox func() (*actions.Sandbox, error)

@@ -342,8 +342,8 @@ func (x *XDR) getActionStatus() *command {
 		Name: GetActionStatusName, Title: "Get Action Status",
 		Description: "Retrieves the per-endpoint status of actions (POST /actions/get_action_status/, one call per action).",
 		Inputs: []actions.Input{
-			{Name: "action_ids", Type: actions.Array, Items: actions.String, Required: true,
-				Description: "The actions' IDs, from Isolate Hosts, Scan Hosts, Run Script ... ($.reply.action_id)."},
+			{Name: "action_ids", Type: actions.Array, Items: actions.Any, Required: true,
+				Description: "The actions' IDs (numbers, or numeric strings), from Isolate Hosts, Scan Hosts, Run Script ... ($.reply.action_id)."},
 		},
 		KeyFields:   []string{"ActionIDs", "EndpointIDs", "Statuses"},
 		Permissions: []string{permLicense},
@@ -387,7 +387,7 @@ func (x *XDR) getScriptResultFiles() *command {
 		Failure:     "Get Script Results failed.",
 		Description: "Retrieves the link to the files a script execution collected from an endpoint (POST /scripts/get_script_execution_results_files/).",
 		Inputs: []actions.Input{
-			{Name: "action_id", Type: actions.String, Required: true, Description: "The script execution's action ID (Run Script's $.reply.action_id)."},
+			{Name: "action_id", Type: actions.Any, Required: true, Description: "The script execution's action ID, a number or numeric string (Run Script's $.reply.action_id)."},
 			{Name: "endpoint_id", Type: actions.String, Required: true, Description: "The endpoint the script ran on."},
 		},
 		KeyFields:   []string{"DownloadLinks"},
@@ -395,7 +395,7 @@ func (x *XDR) getScriptResultFiles() *command {
 	}
 	build := func(r actions.Request) (call, error) {
 		return call{path: "scripts/get_script_execution_results_files/",
-			data: map[string]any{"action_id": r.String("action_id"), "endpoint_id": r.String("endpoint_id")}}, nil
+			data: map[string]any{"action_id": text(r.Value("action_id")), "endpoint_id": r.String("endpoint_id")}}, nil
 	}
 	return &command{spec: spec, run: func(ctx context.Context, e *exec) actions.Envelope {
 		cl, _ := build(e.r)
@@ -409,13 +409,13 @@ func (x *XDR) getScriptResultFiles() *command {
 			link = text(field(rep.value, "reply", "data"))
 		}
 		if link == "" {
-			env := e.failf(404, "no result files for action %s on endpoint %s", e.r.String("action_id"), e.r.String("endpoint_id"))
+			env := e.failf(404, "no result files for action %s on endpoint %s", text(e.r.Value("action_id")), e.r.String("endpoint_id"))
 			env.RawData = rep.value
 			return env
 		}
 		env := actions.Succeed(rep.value, map[string][]any{"DownloadLinks": {link}})
 		env.Result = table([]string{"Action ID", "Endpoint ID", "Download Link"},
-			[][]string{{e.r.String("action_id"), e.r.String("endpoint_id"), link}})
+			[][]string{{text(e.r.Value("action_id")), e.r.String("endpoint_id"), link}})
 		return env
 	}}
 }

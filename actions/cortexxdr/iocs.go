@@ -129,7 +129,7 @@ func (x *XDR) createIndicator() *command {
 			{Name: "indicator", Type: actions.String, Required: true, Description: "The indicator to insert."},
 			// Unknown has no documented wire value; UNKNOWN is inferred.
 			{Name: "severity", Type: actions.String, Required: true,
-				Options: opts("Informational", "INFO", "Low", "LOW", "Medium", "MEDIUM", "High", "HIGH", "Critical", "CRITICAL", "Unknown", "UNKNOWN"),
+				Options:     opts("Informational", "INFO", "Low", "LOW", "Medium", "MEDIUM", "High", "HIGH", "Critical", "CRITICAL", "Unknown", "UNKNOWN"),
 				Description: "The indicator's severity."},
 			{Name: "reputation", Type: actions.String, Options: opts("Good", "GOOD", "Bad", "BAD", "Suspicious", "SUSPICIOUS", "Unknown", "UNKNOWN"),
 				Description: "The indicator's reputation."},

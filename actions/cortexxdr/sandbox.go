@@ -1,26 +1,34 @@
-//go:build ignore
-
 package cortexxdr
 
 import (
+	"net/http"
 	"net/http/httptest"
 
 	"github.com/playbook-sh/playbook/actions"
 	"github.com/playbook-sh/playbook/actions/cortexxdr/fake"
 )
 
-// Sandbox starts the fake Cortex XDR API on a loopback port and returns a
-// connection to it with the fake's advanced key.
-func Sandbox() (*actions.Sandbox, error) {
-	srv := httptest.NewServer(fake.New())
-	return &actions.Sandbox{
-		Settings: map[string]string{
-			FieldServerURL:     srv.URL,
+// Fake returns a new fake Cortex XDR API seeded with realistic data, and
+// the connection fields that reach it with the fake's advanced key.
+func Fake() (http.Handler, func(baseURL string) (map[string]string, map[string]actions.Secret)) {
+	return fake.New(), fakeConnection
+}
+
+func fakeConnection(baseURL string) (map[string]string, map[string]actions.Secret) {
+	return map[string]string{
+			FieldServerURL:     baseURL,
 			FieldAPIKeyID:      fake.AdvancedKeyID,
 			FieldSecurityLevel: "advanced",
 			FieldVersion:       "v1",
 		},
-		Secrets: map[string]actions.Secret{FieldAPIKey: actions.NewSecret(fake.AdvancedKey)},
-		Close:   srv.Close,
-	}, nil
+		map[string]actions.Secret{FieldAPIKey: actions.NewSecret(fake.AdvancedKey)}
+}
+
+// Sandbox starts the fake Cortex XDR API on a loopback port and returns a
+// connection to it.
+func Sandbox() (*actions.Sandbox, error) {
+	h, connect := Fake()
+	srv := httptest.NewServer(h)
+	settings, secrets := connect(srv.URL)
+	return &actions.Sandbox{Settings: settings, Secrets: secrets, Close: srv.Close}, nil
 }

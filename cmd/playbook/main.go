@@ -44,6 +44,7 @@ Usage:
   playbook test [PATH...] [--junit F]          run playbook tests (*.test.yaml) with mocks
   playbook connections test NAME               run an integration's Test Connection
   playbook connections list                    list the connections file's connections
+  playbook fake INTEGRATION [--addr A]         serve an integration's fake API
   playbook version                             print the version
 
 Run 'playbook COMMAND -h' for a command's flags.
@@ -79,6 +80,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return env.test(ctx, args[1:])
 	case "connections":
 		return env.connections(ctx, args[1:])
+	case "fake":
+		return env.fake(ctx, args[1:])
 	case "version", "--version":
 		io.WriteString(stdout, "playbook "+version+"\n")
 		return exitOK

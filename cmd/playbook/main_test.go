@@ -77,24 +77,81 @@ func TestExamples(t *testing.T) {
 	for _, f := range all {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			t.Parallel()
-			out, errs, code := cli(t, t.Context(), "run", f, "--format", "json", "--progress", "off")
+			out, errs, code := cli(t, t.Context(), "run", f, "--sandbox", "--format", "json", "--progress", "off")
 			if code != exitOK && code != exitPartial {
 				t.Fatalf("run exit %d:\n%s%s", code, out, errs)
-			}
-			var rep struct {
-				Status string                     `json:"status"`
-				Tasks  map[string]json.RawMessage `json:"tasks"`
-			}
-			if err := json.Unmarshal([]byte(out), &rep); err != nil {
-				t.Fatalf("report is not JSON: %v\n%s", err, out)
-			}
-			if rep.Status == "" || len(rep.Tasks) == 0 {
-				t.Errorf("report = %s", out)
 			}
 			if errs != "" {
 				t.Errorf("stderr with progress off = %q", errs)
 			}
+			golden(t, filepath.Join("testdata", "examples", strings.TrimSuffix(filepath.Base(f), ".yaml")+".golden.json"), normalizeReport(t, out))
 		})
+	}
+}
+
+// normalizeReport makes a run report stable for a golden file: the run ID,
+// every *_at time, and epoch milliseconds within a day of now (times the
+// fake stamps on what it creates) become placeholders.
+func normalizeReport(t *testing.T, out string) []byte {
+	t.Helper()
+	var v any
+	dec := json.NewDecoder(strings.NewReader(out))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, out)
+	}
+	now := time.Now().UnixMilli()
+	var walk func(v any) any
+	walk = func(v any) any {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				switch {
+				case k == "run_id" || strings.HasSuffix(k, "_at"):
+					x[k] = "<" + k + ">"
+				default:
+					x[k] = walk(e)
+				}
+			}
+		case []any:
+			for i, e := range x {
+				x[i] = walk(e)
+			}
+		case json.Number:
+			if n, err := x.Int64(); err == nil && n > now-86_400_000 && n < now+86_400_000 {
+				return "<now ms>"
+			}
+		}
+		return v
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(walk(v)); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// golden compares got with the file, or rewrites it with UPDATE_GOLDEN=1.
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if os.Getenv("UPDATE_GOLDEN") != "" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (UPDATE_GOLDEN=1 go test ./cmd/playbook writes it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s", path, diff)
 	}
 }
 
