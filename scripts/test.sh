@@ -29,4 +29,6 @@ fuzz FuzzLoadTestFile ./engine/pbtest
 fuzz FuzzTemplate ./engine/eval
 fuzz FuzzCompileCEL ./engine/eval
 fuzz FuzzCompileExpr ./engine/eval
+fuzz FuzzParse ./engine/connections
+fuzz FuzzHandler ./actions/cortexxdr/fake
 echo "all checks passed"
