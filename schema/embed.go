@@ -13,3 +13,9 @@ var PlaybookJSON []byte
 //
 //go:embed test.schema.json
 var TestJSON []byte
+
+// ConnectionsJSON is the checked-in JSON Schema of connections files,
+// connections.schema.json.
+//
+//go:embed connections.schema.json
+var ConnectionsJSON []byte
