@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/playbook-sh/playbook/actions"
+	"github.com/playbook-sh/playbook/engine/plan"
 )
 
 // dryRun is the envelope of a mutating call a dry run does not make: the
@@ -27,6 +29,29 @@ func (rs *runState) dryRun(t *task, item int, call Call) actions.Envelope {
 	raw := map[string]any{"dry_run": true, "command": t.Run, "would_send": request}
 	return actions.Envelope{ReturnData: actions.Successful, RawData: raw, KeyFields: map[string][]any{},
 		Result: "<table><tr><th>Dry run</th><td>" + t.Run + " not called</td></tr></table>"}
+}
+
+// dryRunRead returns a task that t reads whose call a dry run did not
+// make, or "".
+func (rs *runState) dryRunRead(t *task) string {
+	if !rs.r.dryRun {
+		return ""
+	}
+	for _, i := range t.reads {
+		if i < len(rs.views) && rs.views[i] != nil && rs.views[i]["status"] == string(plan.DryRun) {
+			return rs.c.tasks[i].ID
+		}
+	}
+	return ""
+}
+
+// dryRunBlocked is the envelope of a task a dry run cannot call because an input
+// comes from a call it did not make.
+func (rs *runState) dryRunBlocked(t *task, input, dep string) actions.Envelope {
+	why := fmt.Sprintf("%s resolved to no values: it comes from task %s, which the dry run did not call", input, dep)
+	raw := map[string]any{"dry_run": true, "command": t.Run, "not_called": why}
+	return actions.Envelope{ReturnData: actions.Successful, RawData: raw, KeyFields: map[string][]any{},
+		Result: "<table><tr><th>Dry run</th><td>" + t.Run + " not called: " + why + "</td></tr></table>"}
 }
 
 func (rs *runState) addEffects(se ...SideEffect) {

@@ -85,3 +85,34 @@ func TestDryRunSubPlaybook(t *testing.T) {
 		t.Error("the sub-playbook's mutating command ran")
 	}
 }
+
+// A read whose input comes from a call the dry run did not make is not
+// called either: it reports dry_run saying why, instead of failing with
+// "resolved to no values", and the run stays Successful. Outside a dry
+// run, the same empty input fails closed.
+func TestDryRunBlocksDependentReads(t *testing.T) {
+	t.Parallel()
+	src := `
+playbook: p
+tasks:
+  change: {run: test.mutate, with: {ids: [h1]}}
+  poll:
+    needs: [change]
+    run: test.call
+    with: {ids: "${{ tasks.change.key_fields.IDs }}"}
+`
+	r := runYAML(t, src, nil, nil, WithDryRun(true))
+	r.wantStatus("change", plan.DryRun)
+	r.wantStatus("poll", plan.DryRun)
+	r.wantRun(RunSuccessful)
+	if r.calls.n("poll") != 0 {
+		t.Error("poll was called")
+	}
+	raw, _ := r.task("poll").RawData.(map[string]any)
+	if want := "ids resolved to no values: it comes from task change, which the dry run did not call"; raw["not_called"] != want {
+		t.Errorf("poll raw_data = %v, want not_called %q", raw, want)
+	}
+	if len(r.rep.SideEffects) != 1 {
+		t.Errorf("side effects = %+v, want only change's", r.rep.SideEffects)
+	}
+}

@@ -222,6 +222,12 @@ func (rs *runState) runItem(ctx context.Context, t *task, vars eval.Vars, item i
 				continue
 			}
 			if v, ok := with[name]; ok && isEmpty(v) {
+				if dep := rs.dryRunRead(t); dep != "" {
+					// The value would have come from a call the dry run
+					// did not make: this task cannot be called either.
+					ir.env, ir.dryRun = rs.dryRunBlocked(t, name, dep), true
+					return ir
+				}
 				ir.env = engineFailure(t, fmt.Errorf("%s resolved to no values", name))
 				return ir
 			}
