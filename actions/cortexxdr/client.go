@@ -229,7 +229,7 @@ func (c *client) do(ctx context.Context, log hclog.Logger, cl call) (*reply, *fa
 func (c *client) errorReply(status int, body []byte) *failure {
 	f := &failure{status: status}
 	if v, err := actions.DecodeJSON(body); err == nil {
-		f.raw = v
+		f.raw = c.maskValue(v)
 		m, _ := v.(map[string]any)
 		if r, ok := m["reply"].(map[string]any); ok {
 			m = r
@@ -250,8 +250,8 @@ func (c *client) errorReply(status int, body []byte) *failure {
 		}
 		f.msg = c.mask(clip(msg))
 	} else if len(bytes.TrimSpace(body)) > 0 {
-		f.raw = clip(strings.ToValidUTF8(string(body), "\uFFFD"))
-		f.msg = c.mask(f.raw.(string))
+		f.raw = c.mask(clip(strings.ToValidUTF8(string(body), "\uFFFD")))
+		f.msg = f.raw.(string)
 	}
 	if f.msg == "" {
 		f.msg = http.StatusText(status)
@@ -270,20 +270,53 @@ func (c *client) mask(s string) string {
 	return s
 }
 
+// maskValue hides the key in every string of a decoded reply, keys
+// included, so that Raw Data never quotes it. It changes v in place.
+func (c *client) maskValue(v any) any {
+	switch x := v.(type) {
+	case string:
+		return c.mask(x)
+	case []any:
+		for i, e := range x {
+			x[i] = c.maskValue(e)
+		}
+	case map[string]any:
+		for k, e := range x {
+			if m := c.mask(k); m != k {
+				delete(x, k)
+				x[m] = c.maskValue(e)
+				continue
+			}
+			x[k] = c.maskValue(e)
+		}
+	}
+	return v
+}
+
 // permanent reports a 5xx that retrying cannot change: the vendor sends
 // its business errors ("No endpoint was found for creating the requested
-// action", "Incident 9 was not found") as 500 with err_extra [XSOAR].
+// action", "Incident 9 was not found") as 500 with err_extra [XSOAR], and
+// an XQL syntax error as 500 with err_msg holding
+// {"line", "column", "message"} [PA].
 func permanent(status int, body []byte) bool {
 	if status != http.StatusInternalServerError {
 		return false
 	}
 	var e struct {
 		Reply struct {
-			ErrExtra any `json:"err_extra"`
+			ErrMsg   string `json:"err_msg"`
+			ErrExtra any    `json:"err_extra"`
 		} `json:"reply"`
 	}
 	if json.Unmarshal(body, &e) != nil {
 		return false
+	}
+	var syntax struct {
+		Line    *int   `json:"line"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal([]byte(e.Reply.ErrMsg), &syntax) == nil && syntax.Line != nil && syntax.Message != "" {
+		return true
 	}
 	s, _ := e.Reply.ErrExtra.(string)
 	s = strings.ToLower(s)

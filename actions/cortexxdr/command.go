@@ -169,7 +169,8 @@ func (e *exec) results(items []itemResult, keys *keyset, read func(id string, v 
 	for i, it := range items {
 		if it.fail == nil {
 			if msg := read(it.id, it.reply.value); msg != "" {
-				it.fail = &failure{status: 404, msg: msg, raw: it.reply.value}
+				// The entry is the error, not the empty reply.
+				it.fail = &failure{status: 404, msg: msg}
 			}
 		}
 		if it.fail != nil {

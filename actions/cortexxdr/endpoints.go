@@ -143,6 +143,9 @@ func (x *XDR) endpointAction(spec actions.Spec, path string, extra func(r action
 // those it covers, and the envelope is Partially Successful naming the
 // rest. targets are what was sent: endpoint IDs, or host names for scans.
 func (e *exec) actionReply(ctx context.Context, cl call, targets []string, notFound string) actions.Envelope {
+	// A target given twice is one endpoint to the API: endpoints_count
+	// counts it once.
+	targets = uniqueFold(targets)
 	rep, f := e.do(ctx, cl)
 	if f != nil {
 		if f.status == 500 && strings.Contains(strings.ToLower(f.msg), "no endpoint was found") {
@@ -427,6 +430,19 @@ func hasKey(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// uniqueFold returns s without repeats, ignoring case, in order.
+func uniqueFold(s []string) []string {
+	seen := make(map[string]bool, len(s))
+	out := make([]string, 0, len(s))
+	for _, v := range s {
+		if k := strings.ToLower(v); !seen[k] {
+			seen[k] = true
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func anyList(s []string) []any {

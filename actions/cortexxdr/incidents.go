@@ -3,6 +3,8 @@ package cortexxdr
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/playbook-sh/playbook/actions"
@@ -156,6 +158,7 @@ func (x *XDR) getIncidentDetails() *command {
 		items := e.perItem(ctx, e.r.Strings("incident_ids"), func(id string) (call, error) {
 			return extraDataCall(id, limit), nil
 		})
+		incidentsNotFound(items)
 		keys := newKeys(true, spec.KeyFields...)
 		rows := [][]string{}
 		env := e.results(items, keys, func(id string, v any) string {
@@ -226,6 +229,7 @@ func (x *XDR) updateIncidents() *command {
 				return e.failf(400, "%v", err)
 			}
 			items := e.perItem(ctx, e.r.Strings("incident_ids"), func(id string) (call, error) { return build(e.r, id) })
+			incidentsNotFound(items)
 			keys := newKeys(true, "IncidentIDs")
 			rows := [][]string{}
 			env := e.results(items, keys, func(id string, v any) string {
@@ -241,6 +245,20 @@ func (x *XDR) updateIncidents() *command {
 			env.Result = table([]string{"Incident ID", "Result"}, rows)
 			return env
 		}}
+}
+
+// incidentsNotFound reports the items of an unknown incident as the page
+// does, 404 "Incident IDs Not Found.", where the API answers 500 with
+// "Incident <id> was not found" [XSOAR], [D3]; their Results entry stays
+// the vendor's error body.
+func incidentsNotFound(items []itemResult) {
+	for _, it := range items {
+		if f := it.fail; f != nil && f.status == http.StatusInternalServerError {
+			if m := strings.ToLower(f.msg); strings.Contains(m, "incident") && strings.Contains(m, "not found") {
+				f.status, f.msg = http.StatusNotFound, "Incident IDs Not Found."
+			}
+		}
+	}
 }
 
 // updateData builds update_data from the inputs [PA Update-an-Incident].

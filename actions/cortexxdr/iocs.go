@@ -20,6 +20,20 @@ func iocInputs(verb string) []actions.Input {
 	}
 }
 
+// updateIOCInputs are Add IOCs' shared inputs without the default of
+// enable_default_expiration: Update IOCs overwrites the whole IOC, so an
+// input left out keeps the IOC's current value instead of resetting it.
+func updateIOCInputs() []actions.Input {
+	ins := iocInputs("The new")
+	for i := range ins {
+		if ins[i].Name == "enable_default_expiration" {
+			ins[i].Default = nil
+			ins[i].Description = "Use the default expiration date; left out, the IOC keeps its current setting."
+		}
+	}
+	return ins
+}
+
 // iocObject is one object of indicators/insert from the inputs given
 // [PA-XSIAM Insert-or-update-IOCs].
 func iocObject(r actions.Request, indicator string) map[string]any {
@@ -293,7 +307,7 @@ func (x *XDR) updateIOCs() *command {
 			{Name: "rule_id", Type: actions.Integer, Required: true, Description: "The IOC's rule ID, from Get IOCs ($.objects[*].rule_id)."},
 			{Name: "indicator", Type: actions.String, Description: "The new indicator value."},
 			{Name: "indicator_type", Type: actions.String, Options: iocTypes, Description: "The new indicator type."},
-		}, iocInputs("The new")...),
+		}, updateIOCInputs()...),
 		KeyFields:   []string{"Indicators", "RuleIDs"},
 		Permissions: []string{permLicense, permAdmin},
 		Mutates:     true,

@@ -81,13 +81,17 @@ func (x *XDR) getXQLQueryResults() *command {
 			// instead of being cut at 1,000 [PA].
 			return call{path: "xql/get_query_results/", data: map[string]any{"query_id": id, "pending_flag": true, "format": "json"}}, nil
 		})
+		// A query that failed is a failed item; its entry in Results is
+		// the vendor's reply saying so, with the reply's status.
+		for i := range items {
+			if it := &items[i]; it.fail == nil && text(field(it.reply.value, "reply", "status")) == "FAIL" {
+				it.fail = &failure{status: it.reply.status, msg: "the query failed", raw: it.reply.value}
+			}
+		}
 		keys := newKeys(false, spec.KeyFields...)
 		rows := [][]string{}
 		env := e.results(items, keys, func(id string, v any) string {
 			status := text(field(v, "reply", "status"))
-			if status == "FAIL" {
-				return "the query failed"
-			}
 			keys.add("QueryIDs", id)
 			keys.add("Statuses", status)
 			stream := text(field(v, "reply", "results", "stream_id"))
