@@ -266,3 +266,29 @@ func TestConfigFrom(t *testing.T) {
 		t.Error("negative max_retries accepted")
 	}
 }
+
+// TestKeepAlive checks that sequential calls over a client reuse one TCP
+// connection.
+func TestKeepAlive(t *testing.T) {
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"reply":true}`))
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	c := client(Config{})
+	defer c.CloseIdleConnections()
+	for range 20 {
+		if _, err := c.Do(context.Background(), Request{Method: "POST", URL: srv.URL, Path: "/", Body: []byte("{}")}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("20 sequential calls opened %d connections, want 1", n)
+	}
+}
