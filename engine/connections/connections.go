@@ -14,7 +14,6 @@
 package connections
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -135,32 +135,10 @@ func (d *decoder) errorf(p playbook.Pos, hint, format string, args ...any) {
 	d.errs = append(d.errs, &playbook.Error{File: d.file, Pos: p, Msg: fmt.Sprintf(format, args...), Hint: hint})
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+): (.*)$`)
-
 func (d *decoder) parse(f *File, src []byte) {
-	if len(src) > playbook.MaxFileSize {
-		d.errorf(playbook.Pos{Line: 1, Col: 1}, "", "file is larger than %d bytes", playbook.MaxFileSize)
-		return
-	}
-	var doc yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(src)).Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			d.errorf(playbook.Pos{Line: 1, Col: 1}, "", "empty connections file: expected connections:")
-			return
-		}
-		line, msg := 1, err.Error()
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = "yaml: " + m[2]
-		}
-		if n := playbook.LineCount(src); line > n {
-			line = n
-		}
-		d.errorf(playbook.Pos{Line: line, Col: 1}, "", "%s", msg)
-		return
-	}
-	root := doc.Content[0]
-	if !d.plain(root, 0) {
+	root, err := playbook.DecodeDocument(d.file, src, "empty connections file: expected connections:", "connections files", 20)
+	if err != nil {
+		d.errs = append(d.errs, err)
 		return
 	}
 	top := d.mapping(root, "the connections file", []string{"connections"})
@@ -172,7 +150,7 @@ func (d *decoder) parse(f *File, src []byte) {
 		return
 	}
 	if conns.Kind != yaml.MappingNode {
-		d.errorf(pos(conns), "", "connections must be a mapping of names to connections, got %s", kindName(conns))
+		d.errorf(pos(conns), "", "connections must be a mapping of names to connections, got %s", playbook.KindName(conns))
 		return
 	}
 	seen := map[string]playbook.Pos{}
@@ -195,27 +173,9 @@ func (d *decoder) parse(f *File, src []byte) {
 
 var validName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// plain rejects aliases and deep nesting.
-func (d *decoder) plain(n *yaml.Node, depth int) bool {
-	if depth > 20 {
-		d.errorf(pos(n), "", "nesting deeper than 20 levels")
-		return false
-	}
-	if n.Kind == yaml.AliasNode {
-		d.errorf(pos(n), "", "YAML aliases are not supported in connections files")
-		return false
-	}
-	for _, c := range n.Content {
-		if !d.plain(c, depth+1) {
-			return false
-		}
-	}
-	return true
-}
-
 func (d *decoder) mapping(n *yaml.Node, what string, known []string) map[string]*yaml.Node {
 	if n.Kind != yaml.MappingNode {
-		d.errorf(pos(n), "", "%s must be a mapping, got %s", what, kindName(n))
+		d.errorf(pos(n), "", "%s must be a mapping, got %s", what, playbook.KindName(n))
 		return nil
 	}
 	out := map[string]*yaml.Node{}
@@ -225,7 +185,7 @@ func (d *decoder) mapping(n *yaml.Node, what string, known []string) map[string]
 			d.errorf(pos(k), "", "duplicate key %q", k.Value)
 			continue
 		}
-		if !contains(known, k.Value) {
+		if !slices.Contains(known, k.Value) {
 			d.errorf(pos(k), playbook.Suggest(k.Value, known), "unknown key %q in %s", k.Value, what)
 			continue
 		}
@@ -237,7 +197,7 @@ func (d *decoder) mapping(n *yaml.Node, what string, known []string) map[string]
 func (d *decoder) conn(k, v *yaml.Node, f *File) *Conn {
 	name := k.Value
 	if v.Kind != yaml.MappingNode {
-		d.errorf(pos(v), "", "connection %s must be a mapping with integration: and its fields, got %s", name, kindName(v))
+		d.errorf(pos(v), "", "connection %s must be a mapping with integration: and its fields, got %s", name, playbook.KindName(v))
 		return nil
 	}
 	var integ *yaml.Node
@@ -275,7 +235,7 @@ func (d *decoder) conn(k, v *yaml.Node, f *File) *Conn {
 			continue
 		}
 		if fv.Kind != yaml.ScalarNode || fv.ShortTag() == "!!null" {
-			d.errorf(pos(fv), "", "connection %s: %s must be a string, got %s", name, fd.Name, kindName(fv))
+			d.errorf(pos(fv), "", "connection %s: %s must be a string, got %s", name, fd.Name, playbook.KindName(fv))
 			continue
 		}
 		fl := field{text: fv.Value, pos: pos(fv)}
@@ -445,28 +405,4 @@ func hintSuffix(h string) string {
 		return ""
 	}
 	return " (" + h + ")"
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.ShortTag() == "!!null" {
-			return "null"
-		}
-		return "a scalar"
-	}
-	return "an alias"
 }

@@ -1,6 +1,8 @@
 package pbtest
 
 import (
+	"slices"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/playbook-sh/playbook/actions"
@@ -156,7 +158,7 @@ func (d *decoder) expect(c *Case, n *yaml.Node) {
 	e := &c.Expect
 	if x := m["status"]; x != nil {
 		e.Status, e.StatusPos = d.str(x, "status"), pos(x)
-		if e.Status != "" && !contains(runStatuses, e.Status) {
+		if e.Status != "" && !slices.Contains(runStatuses, e.Status) {
 			d.errorf(pos(x), playbook.Suggest(e.Status, runStatuses), "unknown run status %q (Successful, Failed, Partially Successful, Cancelled)", e.Status)
 		}
 	}
@@ -199,7 +201,7 @@ func (d *decoder) taskExpect(k, v *yaml.Node) *TaskExpect {
 	}
 	if x := m["status"]; x != nil {
 		te.Status = d.str(x, "status")
-		if te.Status != "" && !contains(taskStatuses, te.Status) {
+		if te.Status != "" && !slices.Contains(taskStatuses, te.Status) {
 			d.errorf(pos(x), playbook.Suggest(te.Status, taskStatuses), "unknown task status %q (succeeded, failed, skipped, cancelled, dry_run)", te.Status)
 		}
 	}

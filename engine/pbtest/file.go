@@ -1,14 +1,11 @@
 package pbtest
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
+	"slices"
 
 	"gopkg.in/yaml.v3"
 
@@ -121,34 +118,10 @@ func (d *decoder) errorf(p playbook.Pos, hint, format string, args ...any) {
 	d.errs = append(d.errs, &playbook.Error{File: d.file, Pos: p, Msg: fmt.Sprintf(format, args...), Hint: hint})
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+): (.*)$`)
-
 func (d *decoder) parse(f *File, src []byte) {
-	if len(src) > playbook.MaxFileSize {
-		d.errorf(playbook.Pos{Line: 1, Col: 1}, "", "file is larger than %d bytes", playbook.MaxFileSize)
-		return
-	}
-	var doc yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(src)).Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			d.errorf(playbook.Pos{Line: 1, Col: 1}, "", "empty test file: expected playbook and tests")
-			return
-		}
-		line := 1
-		msg := err.Error()
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = "yaml: " + m[2]
-		}
-		d.errorf(playbook.Pos{Line: line, Col: 1}, "", "%s", msg)
-		return
-	}
-	if len(doc.Content) == 0 {
-		d.errorf(playbook.Pos{Line: 1, Col: 1}, "", "empty test file: expected playbook and tests")
-		return
-	}
-	root := doc.Content[0]
-	if !d.noAliases(root, 0) {
+	root, err := playbook.DecodeDocument(d.file, src, "empty test file: expected playbook and tests", "test files", 100)
+	if err != nil {
+		d.errs = append(d.errs, err)
 		return
 	}
 	m := d.mapping(root, "test file", fileKeys)
@@ -188,23 +161,6 @@ func (d *decoder) parse(f *File, src []byte) {
 	}
 }
 
-func (d *decoder) noAliases(n *yaml.Node, depth int) bool {
-	if depth > 100 {
-		d.errorf(pos(n), "", "nesting deeper than 100 levels")
-		return false
-	}
-	if n.Kind == yaml.AliasNode {
-		d.errorf(pos(n), "", "YAML aliases are not supported in test files")
-		return false
-	}
-	for _, c := range n.Content {
-		if !d.noAliases(c, depth+1) {
-			return false
-		}
-	}
-	return true
-}
-
 // mapping checks n is a mapping with known, unique keys.
 func (d *decoder) mapping(n *yaml.Node, what string, known []string) map[string]*yaml.Node {
 	if n.Kind != yaml.MappingNode {
@@ -218,22 +174,13 @@ func (d *decoder) mapping(n *yaml.Node, what string, known []string) map[string]
 			d.errorf(pos(k), "", "duplicate key %q", k.Value)
 			continue
 		}
-		if known != nil && !contains(known, k.Value) {
+		if known != nil && !slices.Contains(known, k.Value) {
 			d.errorf(pos(k), playbook.Suggest(k.Value, known), "unknown key %q in %s", k.Value, what)
 			continue
 		}
 		out[k.Value] = v
 	}
 	return out
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (d *decoder) str(n *yaml.Node, what string) string {

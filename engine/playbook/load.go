@@ -171,18 +171,10 @@ func (d *decoder) firstCol(line int) int {
 // checkAliases rejects aliases that expand without bound (a billion
 // laughs) and keeps nesting at a depth the walkers can afford.
 func (d *decoder) checkAliases(n *yaml.Node, depth int) bool {
-	if depth > 100 {
-		d.errorf(pos(n), "", "nesting deeper than 100 levels")
+	if e := plainNode(n, depth, 100, "playbooks"); e != nil {
+		e.File = d.file
+		d.errs = append(d.errs, e)
 		return false
-	}
-	if n.Kind == yaml.AliasNode {
-		d.errorf(pos(n), "", "YAML aliases are not supported in playbooks")
-		return false
-	}
-	for _, c := range n.Content {
-		if !d.checkAliases(c, depth+1) {
-			return false
-		}
 	}
 	return true
 }
