@@ -70,6 +70,20 @@ type Sandbox struct {
 	Close    func()            // stops the fake
 }
 
+// Connection returns a connection named name to the fake, with its own
+// copies of the fake's settings and secrets.
+func (s *Sandbox) Connection(name, integration string) *Connection {
+	c := &Connection{Name: name, Integration: integration,
+		Settings: make(map[string]string, len(s.Settings)), Secrets: make(map[string]Secret, len(s.Secrets))}
+	for k, v := range s.Settings {
+		c.Settings[k] = v
+	}
+	for k, v := range s.Secrets {
+		c.Secrets[k] = v
+	}
+	return c
+}
+
 // ConnectionFields returns every field a connection of the integration
 // takes: its own, then the common ones.
 func (i Integration) ConnectionFields() []ConnectionField {

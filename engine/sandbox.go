@@ -36,15 +36,7 @@ func Sandbox(c *Compiled, reg *actions.Registry) (map[string]*actions.Connection
 			}
 			fakes[cd.Integration] = f
 		}
-		conn := &actions.Connection{Name: cd.Name, Integration: cd.Integration,
-			Settings: map[string]string{}, Secrets: map[string]actions.Secret{}}
-		for k, v := range f.Settings {
-			conn.Settings[k] = v
-		}
-		for k, v := range f.Secrets {
-			conn.Secrets[k] = v
-		}
-		conns[cd.Name] = conn
+		conns[cd.Name] = f.Connection(cd.Name, cd.Integration)
 	}
 	return conns, stop, nil
 }

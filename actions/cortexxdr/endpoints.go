@@ -3,6 +3,7 @@ package cortexxdr
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -178,7 +179,7 @@ func (e *exec) actionReply(ctx context.Context, cl call, targets []string, notFo
 		env.ReturnData = actions.PartiallySuccessful
 		env.Error = &actions.Error{FailureIndicator: e.spec.FailureIndicator(), StatusCode: rep.status, Message: msg}
 	}
-	if hasKey(e.spec.KeyFields, "EndpointIDs") {
+	if slices.Contains(e.spec.KeyFields, "EndpointIDs") {
 		for _, t := range covered {
 			keys.add("EndpointIDs", t)
 		}
@@ -421,15 +422,6 @@ func (x *XDR) getScriptResultFiles() *command {
 			[][]string{{text(e.r.Value("action_id")), e.r.String("endpoint_id"), link}})
 		return env
 	}}
-}
-
-func hasKey(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // uniqueFold returns s without repeats, ignoring case, in order.

@@ -3,6 +3,8 @@ package cortexxdr
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/playbook-sh/playbook/actions"
 )
@@ -376,9 +378,7 @@ func orEmpty(l []any) []any {
 
 // sortFilters orders filters by field, so requests are stable.
 func sortFilters(f []any) {
-	for i := 1; i < len(f); i++ {
-		for j := i; j > 0 && text(field(f[j], "field")) < text(field(f[j-1], "field")); j-- {
-			f[j], f[j-1] = f[j-1], f[j]
-		}
-	}
+	slices.SortStableFunc(f, func(a, b any) int {
+		return strings.Compare(text(field(a, "field")), text(field(b, "field")))
+	})
 }

@@ -91,7 +91,7 @@ func (e *env) testConnection(ctx context.Context, name, file string, sandbox boo
 			return exitFailed
 		}
 		defer sb.Close()
-		conn = &actions.Connection{Name: name, Integration: name, Settings: sb.Settings, Secrets: sb.Secrets}
+		conn = sb.Connection(name, name)
 	} else {
 		f, code := e.loadConnections(file)
 		if f == nil {

@@ -197,12 +197,9 @@ func (s *Server) getActionStatus(c *call) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	id, ok := o.id("group_action_id")
-	if o.err != nil {
-		return nil, o.err
-	}
-	if !ok {
-		return nil, badRequest("request_data.group_action_id is required")
+	id, err := o.requiredID("group_action_id")
+	if err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -470,12 +467,9 @@ func (s *Server) fileRetrievalDetails(c *call) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	id, ok := o.id("group_action_id")
-	if o.err != nil {
-		return nil, o.err
-	}
-	if !ok {
-		return nil, badRequest("request_data.group_action_id is required")
+	id, err := o.requiredID("group_action_id")
+	if err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -97,6 +97,19 @@ func (o *obj) id(k string) (int64, bool) {
 	return 0, false
 }
 
+// requiredID reads an ID that must be there: a missing one is the
+// "<object>.<k> is required" 400, a malformed one its type error.
+func (o *obj) requiredID(k string) (int64, *apiError) {
+	id, ok := o.id(k)
+	if o.err != nil {
+		return 0, o.err
+	}
+	if !ok {
+		return 0, badRequest("%s.%s is required", o.name, k)
+	}
+	return id, nil
+}
+
 func (o *obj) boolean(k string) (bool, bool) {
 	v := o.get(k)
 	if v == nil {

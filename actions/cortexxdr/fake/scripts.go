@@ -52,12 +52,9 @@ func (s *Server) runSnippet(c *call) (any, *apiError) {
 // scriptAction reads action_id and returns that script action. The caller
 // holds s.mu.
 func (s *Server) scriptAction(o *obj) (*action, *apiError) {
-	id, ok := o.id("action_id")
-	if o.err != nil {
-		return nil, o.err
-	}
-	if !ok {
-		return nil, badRequest("request_data.action_id is required")
+	id, err := o.requiredID("action_id")
+	if err != nil {
+		return nil, err
 	}
 	a, ok := s.st.actions[id]
 	if !ok || a.kind != kindScript {
