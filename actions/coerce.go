@@ -76,7 +76,7 @@ func (in Input) coerceArray(v any) (any, error) {
 	if in.MaxItems > 0 && len(list) > in.MaxItems {
 		return nil, fmt.Errorf("must have at most %d items, got %d", in.MaxItems, len(list))
 	}
-	item := Input{Type: in.Items, Options: in.Options, Min: in.Min, Max: in.Max, Secret: in.Secret}
+	item := Input{Type: in.Items, Options: in.Options, Min: in.Min, Max: in.Max, Secret: in.Secret, Refused: in.Refused}
 	if item.Type == "" {
 		item.Type = Any
 	}
@@ -295,6 +295,11 @@ func (in Input) matchScalar(v any) (any, error) {
 	}
 	wire, ok := in.matchOption(key)
 	if !ok {
+		for r, why := range in.Refused {
+			if normLabel(r) == normLabel(key) {
+				return nil, fmt.Errorf("%s cannot be set: %s", in.quote(key), why)
+			}
+		}
 		return nil, fmt.Errorf("must be one of %s, got %s", in.optionList(), in.quote(key))
 	}
 	switch v.(type) {

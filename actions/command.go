@@ -44,6 +44,11 @@ type Spec struct {
 	// Connection is the integration a connection must be for this command,
 	// or "" when the command takes none.
 	Connection string
+	// Check, when set, checks rules between inputs ("Reject Reason only
+	// with Status Rejected") on the coerced inputs; [Spec.CoerceInputs]
+	// runs it last, and validate runs it when every input is a literal.
+	// Its error should be an [*InputError] naming the input at fault.
+	Check func(in map[string]any) error
 }
 
 // Integration returns the part of Name before the first dot.

@@ -38,6 +38,10 @@ type Input struct {
 	Description string
 	// Secret marks an input whose value must never print.
 	Secret bool
+	// Refused names values that look valid but the vendor does not let a
+	// user set, each with the reason ("RESOLVED": "Wiz resolves issues
+	// itself"); they match like options and fail with the reason.
+	Refused map[string]string
 }
 
 // Float returns a pointer to f, for [Input.Min] and [Input.Max].

@@ -1,6 +1,7 @@
 package actions
 
 import (
+	"errors"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,13 +14,15 @@ import (
 type InputError struct {
 	Input string
 	Msg   string
+	// Rule marks an error of a rule between inputs ([Spec.Check]).
+	Rule bool
 }
 
 // Error returns `input "name": msg`, or the message alone when it already
 // names the input (`missing required input "url"`, `unknown input "urll"
 // (did you mean "url"?)`).
 func (e *InputError) Error() string {
-	if strings.HasPrefix(e.Msg, "missing required input ") || strings.HasPrefix(e.Msg, "unknown input ") {
+	if e.Input == "" || strings.HasPrefix(e.Msg, "missing required input ") || strings.HasPrefix(e.Msg, "unknown input ") {
 		return e.Msg
 	}
 	return "input " + strconv.Quote(e.Input) + ": " + e.Msg
@@ -57,6 +60,16 @@ func (s Spec) CoerceInputs(with map[string]any) (map[string]any, error) {
 			return nil, &InputError{Input: in.Name, Msg: err.Error()}
 		}
 		out[in.Name] = c
+	}
+	if s.Check != nil {
+		if err := s.Check(out); err != nil {
+			var ie *InputError
+			if !errors.As(err, &ie) {
+				ie = &InputError{Msg: err.Error()}
+			}
+			ie.Rule = true
+			return nil, ie
+		}
 	}
 	return out, nil
 }

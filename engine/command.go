@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -132,6 +133,7 @@ func (c *compiler) with(ct *task, s *scope) *value {
 	}
 	if allConst {
 		out.constant, out.isConst = out.plainConst(), true
+		c.checkRules(ct, out.constant)
 	}
 	for _, in := range ct.spec.Inputs {
 		if in.Required && in.Default == nil && t.With.Get(in.Name) == nil {
@@ -142,6 +144,26 @@ func (c *compiler) with(ct *task, s *scope) *value {
 		c.sub(ct, out)
 	}
 	return out
+}
+
+// checkRules runs the command's rules between inputs ([actions.Spec.Check])
+// on a with: whose every input is a literal. Errors of single inputs are
+// reported where the input is.
+func (c *compiler) checkRules(ct *task, with any) {
+	m, ok := with.(map[string]any)
+	if !ok || ct.spec.Check == nil {
+		return
+	}
+	_, err := ct.spec.CoerceInputs(m)
+	var ie *actions.InputError
+	if !errors.As(err, &ie) || !ie.Rule {
+		return
+	}
+	pos := ct.Task.WithPos
+	if e := ct.Task.With.Get(ie.Input); e != nil {
+		pos = e.Pos
+	}
+	c.errorf(pos, "", "%s: %s", ct.Task.Run, err)
 }
 
 // checkRequired reports required inputs of a task that has no with: at all.

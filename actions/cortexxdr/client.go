@@ -323,13 +323,3 @@ func permanent(status int, body []byte) bool {
 	return strings.Contains(s, "not found") || strings.Contains(s, "no endpoint was found") ||
 		strings.Contains(s, "invalid") || strings.Contains(s, "already")
 }
-
-const maxMessage = 500
-
-func clip(s string) string {
-	s = strings.TrimSpace(s)
-	if r := []rune(s); len(r) > maxMessage {
-		return string(r[:maxMessage]) + "..."
-	}
-	return s
-}

@@ -3,7 +3,6 @@ package cortexxdr
 import (
 	"context"
 	"fmt"
-	"html"
 	"strconv"
 	"strings"
 	"sync"
@@ -118,7 +117,7 @@ func single(build func(r actions.Request) (call, error), read func(e *exec, v an
 			return e.fail(f)
 		}
 		keys, result := read(e, rep.value)
-		env := actions.Succeed(rep.value, keys.fields())
+		env := actions.Succeed(rep.value, keys.Fields())
 		env.Result = result
 		return env
 	}
@@ -183,7 +182,7 @@ func (e *exec) results(items []itemResult, keys *keyset, read func(id string, v 
 		}
 		raw[i] = it.reply.value
 	}
-	env := actions.Envelope{ReturnData: actions.Successful, RawData: map[string]any{"Results": raw}, KeyFields: keys.fields()}
+	env := actions.Envelope{ReturnData: actions.Successful, RawData: map[string]any{"Results": raw}, KeyFields: keys.Fields()}
 	switch {
 	case len(failed) == len(items) && len(items) > 0:
 		env.ReturnData = actions.Failed
@@ -207,114 +206,6 @@ func errorEntry(f *failure) any {
 		return m
 	}
 	return map[string]any{"error": map[string]any{"status_code": int64(f.status), "message": f.msg}}
-}
-
-// keyset gathers Key Fields in order, each value once.
-type keyset struct {
-	names []string
-	vals  map[string][]any
-	seen  map[string]map[string]bool
-	dedup bool
-}
-
-// newKeys declares the Key Fields, each starting empty. With dedup, a
-// value already present is not added again.
-func newKeys(dedup bool, names ...string) *keyset {
-	k := &keyset{names: names, vals: map[string][]any{}, seen: map[string]map[string]bool{}, dedup: dedup}
-	for _, n := range names {
-		k.vals[n] = []any{}
-		k.seen[n] = map[string]bool{}
-	}
-	return k
-}
-
-// add appends v (skipping nil and "") to the Key Field name.
-func (k *keyset) add(name string, v any) {
-	if v == nil || v == "" {
-		return
-	}
-	if k.dedup {
-		s := fmt.Sprint(v)
-		if k.seen[name][s] {
-			return
-		}
-		k.seen[name][s] = true
-	}
-	k.vals[name] = append(k.vals[name], v)
-}
-
-func (k *keyset) fields() map[string][]any {
-	if k == nil {
-		return map[string][]any{}
-	}
-	return k.vals
-}
-
-// table is a Result: an HTML table as the D3 pages show, at most maxRows
-// rows.
-func table(cols []string, rows [][]string) string {
-	const maxRows = 100
-	var b strings.Builder
-	b.WriteString("<table><tr>")
-	for _, c := range cols {
-		b.WriteString("<th>" + html.EscapeString(c) + "</th>")
-	}
-	b.WriteString("</tr>")
-	for i, r := range rows {
-		if i == maxRows {
-			fmt.Fprintf(&b, "<tr><td colspan=\"%d\">%d more rows in Raw Data</td></tr>", len(cols), len(rows)-maxRows)
-			break
-		}
-		b.WriteString("<tr>")
-		for _, c := range r {
-			b.WriteString("<td>" + html.EscapeString(c) + "</td>")
-		}
-		b.WriteString("</tr>")
-	}
-	b.WriteString("</table>")
-	return b.String()
-}
-
-// field walks maps by keys.
-func field(v any, path ...string) any {
-	for _, p := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[p]
-	}
-	return v
-}
-
-// list returns v as a list, or nil.
-func list(v any) []any {
-	l, _ := v.([]any)
-	return l
-}
-
-// text prints a scalar for a table cell or an ID: strings as is, numbers
-// as JSON writes them, lists joined with ", ".
-func text(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(x)
-	case []any:
-		parts := make([]string, 0, len(x))
-		for _, e := range x {
-			parts = append(parts, text(e))
-		}
-		return strings.Join(parts, ", ")
-	}
-	return fmt.Sprint(v)
 }
 
 // idValue returns an ID as the API types it: an action ID that is a

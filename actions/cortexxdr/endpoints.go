@@ -79,17 +79,17 @@ func (x *XDR) searchHosts() *command {
 		found := map[string]bool{}
 		endpoints := list(field(rep.value, "reply", "endpoints"))
 		for _, ep := range endpoints {
-			keys.add("EndpointIDs", field(ep, "endpoint_id"))
-			keys.add("EndpointNames", field(ep, "endpoint_name"))
+			keys.Add("EndpointIDs", field(ep, "endpoint_id"))
+			keys.Add("EndpointNames", field(ep, "endpoint_name"))
 			for _, ip := range list(field(ep, "ip")) {
-				keys.add("EndpointIPs", ip)
+				keys.Add("EndpointIPs", ip)
 			}
 			found[strings.ToLower(text(field(ep, "endpoint_name")))] = true
 			rows = append(rows, []string{text(field(ep, "endpoint_id")), text(field(ep, "endpoint_name")),
 				text(field(ep, "endpoint_status")), text(field(ep, "ip")), text(field(ep, "os_type")),
 				text(field(ep, "is_isolated")), msTime(field(ep, "last_seen"))})
 		}
-		env := actions.Succeed(rep.value, keys.fields())
+		env := actions.Succeed(rep.value, keys.Fields())
 		env.Result = table([]string{"Endpoint ID", "Name", "Status", "IPs", "OS", "Isolation", "Last Seen"}, rows)
 		names := e.r.Strings("host_names")
 		if len(names) == 0 {
@@ -157,7 +157,7 @@ func (e *exec) actionReply(ctx context.Context, cl call, targets []string, notFo
 	}
 	id := actionID(field(rep.value, "reply", "action_id"))
 	keys := newKeys(true, e.spec.KeyFields...)
-	keys.add("ActionIDs", id)
+	keys.Add("ActionIDs", id)
 	env := actions.Succeed(rep.value, nil)
 	covered := targets
 	if n, ok := count(field(rep.value, "reply", "endpoints_count")); ok && int(n) < len(targets) {
@@ -181,10 +181,10 @@ func (e *exec) actionReply(ctx context.Context, cl call, targets []string, notFo
 	}
 	if slices.Contains(e.spec.KeyFields, "EndpointIDs") {
 		for _, t := range covered {
-			keys.add("EndpointIDs", t)
+			keys.Add("EndpointIDs", t)
 		}
 	}
-	env.KeyFields = keys.fields()
+	env.KeyFields = keys.Fields()
 	env.Result = table([]string{"Action ID", "Endpoints Sent", "Endpoints Covered"},
 		[][]string{{text(id), fmt.Sprint(len(targets)), text(field(rep.value, "reply", "endpoints_count"))}})
 	return env
@@ -367,15 +367,15 @@ func (x *XDR) getActionStatus() *command {
 			if len(data) == 0 {
 				return "Action IDs Not Found."
 			}
-			keys.add("ActionIDs", actionID(id))
+			keys.Add("ActionIDs", actionID(id))
 			eps := make([]string, 0, len(data))
 			for ep := range data {
 				eps = append(eps, ep)
 			}
 			sort.Strings(eps)
 			for _, ep := range eps {
-				keys.add("EndpointIDs", ep)
-				keys.add("Statuses", data[ep])
+				keys.Add("EndpointIDs", ep)
+				keys.Add("Statuses", data[ep])
 				rows = append(rows, []string{id, ep, text(data[ep])})
 			}
 			return ""

@@ -81,12 +81,12 @@ func (x *XDR) fetchIncident() *command {
 		keys := newKeys(true, "IncidentIDs")
 		rows := [][]string{}
 		for _, inc := range incidents {
-			keys.add("IncidentIDs", field(inc, "incident_id"))
+			keys.Add("IncidentIDs", field(inc, "incident_id"))
 			rows = append(rows, []string{text(field(inc, "incident_id")), text(field(inc, "incident_name")),
 				text(field(inc, "severity")), text(field(inc, "status")), msTime(field(inc, "creation_time")),
 				text(field(inc, "description"))})
 		}
-		env := actions.Succeed(rep.value, keys.fields())
+		env := actions.Succeed(rep.value, keys.Fields())
 		if len(incidents) == 0 {
 			env.ReturnData = actions.SuccessfulNoEventData
 		}
@@ -166,17 +166,17 @@ func (x *XDR) getIncidentDetails() *command {
 			if inc == nil {
 				return "Incident IDs Not Found."
 			}
-			keys.add("IncidentIDs", field(inc, "incident_id"))
+			keys.Add("IncidentIDs", field(inc, "incident_id"))
 			alerts := list(field(v, "reply", "alerts", "data"))
 			for _, a := range alerts {
-				keys.add("AlertIDs", field(a, "alert_id"))
-				keys.add("HostNames", field(a, "host_name"))
-				keys.add("HostIPs", field(a, "host_ip"))
-				keys.add("FileSHA256s", field(a, "action_file_sha256"))
-				keys.add("FileSHA256s", field(a, "actor_process_image_sha256"))
+				keys.Add("AlertIDs", field(a, "alert_id"))
+				keys.Add("HostNames", field(a, "host_name"))
+				keys.Add("HostIPs", field(a, "host_ip"))
+				keys.Add("FileSHA256s", field(a, "action_file_sha256"))
+				keys.Add("FileSHA256s", field(a, "actor_process_image_sha256"))
 			}
 			for _, fa := range list(field(v, "reply", "file_artifacts", "data")) {
-				keys.add("FileSHA256s", field(fa, "file_sha256"))
+				keys.Add("FileSHA256s", field(fa, "file_sha256"))
 			}
 			rows = append(rows, []string{text(field(inc, "incident_id")), text(field(inc, "severity")),
 				text(field(inc, "status")), fmt.Sprint(len(alerts)), text(field(inc, "description"))})
@@ -233,7 +233,7 @@ func (x *XDR) updateIncidents() *command {
 			keys := newKeys(true, "IncidentIDs")
 			rows := [][]string{}
 			env := e.results(items, keys, func(id string, v any) string {
-				keys.add("IncidentIDs", id)
+				keys.Add("IncidentIDs", id)
 				rows = append(rows, []string{id, "Updated"})
 				return ""
 			})
@@ -336,7 +336,7 @@ func (x *XDR) retrievePCAPPacket() *command {
 		keys := newKeys(true, "AlertIDs")
 		rows := [][]string{}
 		for _, a := range list(field(v, "reply")) {
-			keys.add("AlertIDs", field(a, "id"))
+			keys.Add("AlertIDs", field(a, "id"))
 			has := "no"
 			if text(field(a, "pcap_data")) != "" {
 				has = "yes"

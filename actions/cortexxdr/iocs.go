@@ -108,10 +108,10 @@ func (e *exec) insertReply(ctx context.Context, build func(actions.Request) (cal
 			rows = append(rows, []string{s, "Rejected: " + msg})
 			continue
 		}
-		keys.add("Indicators", s)
+		keys.Add("Indicators", s)
 		rows = append(rows, []string{s, "Added"})
 	}
-	env := actions.Succeed(rep.value, keys.fields())
+	env := actions.Succeed(rep.value, keys.Fields())
 	env.Result = table([]string{"Indicator", "Result"}, rows)
 	if success, ok := field(rep.value, "reply", "success").(bool); ok && !success && len(bad) == 0 {
 		env.ReturnData = actions.Failed
@@ -237,10 +237,10 @@ func (x *XDR) deleteIOCs() *command {
 		keys := newKeys(true, "Indicators")
 		rows := [][]string{}
 		for _, ind := range e.r.Strings("indicators") {
-			keys.add("Indicators", ind)
+			keys.Add("Indicators", ind)
 			rows = append(rows, []string{ind})
 		}
-		env := actions.Succeed(rep.value, keys.fields())
+		env := actions.Succeed(rep.value, keys.Fields())
 		env.Result = table([]string{"Indicator"}, rows)
 		return env
 	}}
@@ -280,7 +280,7 @@ func (x *XDR) getIOCs() *command {
 			return e.fail(f)
 		}
 		keys, result := iocKeys(rep.value)
-		env := actions.Succeed(rep.value, keys.fields())
+		env := actions.Succeed(rep.value, keys.Fields())
 		env.Result = result
 		return env
 	}}
@@ -292,8 +292,8 @@ func iocKeys(v any) (*keyset, string) {
 	keys := newKeys(false, "Indicators", "RuleIDs")
 	rows := [][]string{}
 	for _, o := range list(field(v, "objects")) {
-		keys.add("Indicators", field(o, "indicator"))
-		keys.add("RuleIDs", field(o, "rule_id"))
+		keys.Add("Indicators", field(o, "indicator"))
+		keys.Add("RuleIDs", field(o, "rule_id"))
 		rows = append(rows, []string{text(field(o, "rule_id")), text(field(o, "indicator")), text(field(o, "type")),
 			text(field(o, "severity")), text(field(o, "reputation")), text(field(o, "reliability"))})
 	}

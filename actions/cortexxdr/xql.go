@@ -92,10 +92,10 @@ func (x *XDR) getXQLQueryResults() *command {
 		rows := [][]string{}
 		env := e.results(items, keys, func(id string, v any) string {
 			status := text(field(v, "reply", "status"))
-			keys.add("QueryIDs", id)
-			keys.add("Statuses", status)
+			keys.Add("QueryIDs", id)
+			keys.Add("Statuses", status)
 			stream := text(field(v, "reply", "results", "stream_id"))
-			keys.add("StreamIDs", stream)
+			keys.Add("StreamIDs", stream)
 			rows = append(rows, []string{id, status, text(field(v, "reply", "number_of_results")), stream})
 			return ""
 		})

@@ -11,14 +11,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/playbook-sh/playbook/actions"
+	"github.com/playbook-sh/playbook/actions/internal/vendorcmd"
 )
 
-// maxMessage is the most characters of a response body an error message
-// quotes.
-const maxMessage = 500
+// clip cuts a response body an error message quotes.
+var clip = vendorcmd.Clip
 
 // fail returns a Failed envelope of http.request; StatusCodes holds the
 // status when there is one.
@@ -120,15 +119,6 @@ func message(raw any, body []byte, code int) string {
 		return s
 	}
 	return "HTTP status " + strconv.Itoa(code)
-}
-
-// clip cuts s to maxMessage characters.
-func clip(s string) string {
-	s = strings.TrimSpace(s)
-	if utf8.RuneCountInString(s) <= maxMessage {
-		return s
-	}
-	return string([]rune(s)[:maxMessage]) + "..."
 }
 
 // resultTable is the Result: status and URL as an HTML table, as the D3

@@ -1,0 +1,135 @@
+// Package vendorcmd holds what the vendor integrations' commands share:
+// Key Fields gathered in order, the HTML Result table, and readers of
+// decoded JSON replies that never panic on the vendor's data.
+package vendorcmd
+
+import (
+	"fmt"
+	"html"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Keys gathers Key Fields in order.
+type Keys struct {
+	names []string
+	vals  map[string][]any
+	seen  map[string]map[string]bool
+	dedup bool
+}
+
+// NewKeys declares the Key Fields, each starting empty. With dedup, a
+// value already present is not added again.
+func NewKeys(dedup bool, names ...string) *Keys {
+	k := &Keys{names: names, vals: map[string][]any{}, seen: map[string]map[string]bool{}, dedup: dedup}
+	for _, n := range names {
+		k.vals[n] = []any{}
+		k.seen[n] = map[string]bool{}
+	}
+	return k
+}
+
+// Add appends v (skipping nil and "") to the Key Field name.
+func (k *Keys) Add(name string, v any) {
+	if v == nil || v == "" {
+		return
+	}
+	if k.dedup {
+		s := fmt.Sprint(v)
+		if k.seen[name][s] {
+			return
+		}
+		k.seen[name][s] = true
+	}
+	k.vals[name] = append(k.vals[name], v)
+}
+
+// Fields returns the Key Fields; a nil Keys has none.
+func (k *Keys) Fields() map[string][]any {
+	if k == nil {
+		return map[string][]any{}
+	}
+	return k.vals
+}
+
+// MaxRows is the most rows a Result table shows; the rest are counted.
+const MaxRows = 100
+
+// Table is a Result: an HTML table as the D3 pages show, at most MaxRows
+// rows, every cell escaped.
+func Table(cols []string, rows [][]string) string {
+	var b strings.Builder
+	b.WriteString("<table><tr>")
+	for _, c := range cols {
+		b.WriteString("<th>" + html.EscapeString(c) + "</th>")
+	}
+	b.WriteString("</tr>")
+	for i, r := range rows {
+		if i == MaxRows {
+			fmt.Fprintf(&b, "<tr><td colspan=\"%d\">%d more rows in Raw Data</td></tr>", len(cols), len(rows)-MaxRows)
+			break
+		}
+		b.WriteString("<tr>")
+		for _, c := range r {
+			b.WriteString("<td>" + html.EscapeString(c) + "</td>")
+		}
+		b.WriteString("</tr>")
+	}
+	b.WriteString("</table>")
+	return b.String()
+}
+
+// Field walks maps by keys; nil when a step is missing or not a map.
+func Field(v any, path ...string) any {
+	for _, p := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[p]
+	}
+	return v
+}
+
+// List returns v as a list, or nil.
+func List(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+// Text prints a scalar for a table cell or an ID: strings as is, numbers
+// as JSON writes them, lists joined with ", ".
+func Text(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	case []any:
+		parts := make([]string, 0, len(x))
+		for _, e := range x {
+			parts = append(parts, Text(e))
+		}
+		return strings.Join(parts, ", ")
+	}
+	return fmt.Sprint(v)
+}
+
+// MaxMessage is the most characters of a vendor message an error quotes.
+const MaxMessage = 500
+
+// Clip trims s and cuts it to MaxMessage characters.
+func Clip(s string) string {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) <= MaxMessage {
+		return s
+	}
+	return string([]rune(s)[:MaxMessage]) + "..."
+}
