@@ -177,3 +177,23 @@ func TestTruncate(t *testing.T) {
 		})
 	}
 }
+
+// TestRefused checks that a refused value fails with its reason, for a
+// scalar and for an array's items, and that options still match.
+func TestRefused(t *testing.T) {
+	in := Input{Type: String, Options: []Option{{Label: "Open", Value: "OPEN"}},
+		Refused: map[string]string{"RESOLVED": "the vendor sets it"}}
+	if v, err := in.Coerce("open"); err != nil || v != "OPEN" {
+		t.Errorf("Coerce(open) = %v, %v", v, err)
+	}
+	if _, err := in.Coerce("Resolved"); err == nil || err.Error() != `"Resolved" cannot be set: the vendor sets it` {
+		t.Errorf("Coerce(Resolved) = %v", err)
+	}
+	if _, err := in.Coerce("Closed"); err == nil || !strings.Contains(err.Error(), "must be one of") {
+		t.Errorf("Coerce(Closed) = %v, want the option list", err)
+	}
+	arr := Input{Type: Array, Items: String, Options: in.Options, Refused: in.Refused}
+	if _, err := arr.Coerce([]any{"OPEN", "RESOLVED"}); err == nil || !strings.Contains(err.Error(), "item 1") || !strings.Contains(err.Error(), "the vendor sets it") {
+		t.Errorf("array Coerce = %v", err)
+	}
+}

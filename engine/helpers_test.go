@@ -76,9 +76,10 @@ func testRegistry(rec *calls, sc script) *actions.Registry {
 	})
 	vendor := func(name string, mutates bool) testCmd {
 		return testCmd{
-			spec: actions.Spec{Name: name, Title: "Call", Mutates: mutates, KeyFields: []string{"IDs"}, Inputs: []actions.Input{
+			spec: actions.Spec{Name: name, Title: "Call", Mutates: mutates, KeyFields: []string{"IDs"}, Check: slowOnly, Inputs: []actions.Input{
 				{Name: "ids", Type: actions.Array, Items: actions.String},
-				{Name: "mode", Type: actions.String, Options: []actions.Option{{Label: "Fast Mode", Value: "fast"}, {Label: "Slow Mode", Value: "slow"}}, Default: "fast"},
+				{Name: "mode", Type: actions.String, Options: []actions.Option{{Label: "Fast Mode", Value: "fast"}, {Label: "Slow Mode", Value: "slow"}}, Default: "fast",
+					Refused: map[string]string{"Turbo Mode": "the vendor retired it"}},
 				{Name: "limit", Type: actions.Integer, Min: actions.Float(1), Max: actions.Float(100)},
 				{Name: "note", Type: actions.String},
 			}},
@@ -112,6 +113,15 @@ func testRegistry(rec *calls, sc script) *actions.Registry {
 		},
 	})
 	return reg
+}
+
+// slowOnly is test.call's rule between inputs: the note "slow only"
+// needs mode Slow Mode.
+func slowOnly(in map[string]any) error {
+	if in["note"] == "slow only" && in["mode"] != "slow" {
+		return &actions.InputError{Input: "note", Msg: `"slow only" needs mode Slow Mode`}
+	}
+	return nil
 }
 
 // compileYAML loads and compiles a playbook source, failing the test on

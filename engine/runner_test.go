@@ -661,3 +661,24 @@ tasks:
 		t.Errorf("b raw_data (-want +got):\n%s", diff)
 	}
 }
+
+// TestRuleBetweenInputsAtRun checks that a command's rule between inputs
+// whose values come from templates fails the task before any call.
+func TestRuleBetweenInputsAtRun(t *testing.T) {
+	r := runYAML(t, `
+playbook: rules
+inputs:
+  note: {type: string}
+tasks:
+  a:
+    run: test.call
+    with:
+      ids: [x]
+      note: "${{ inputs.note }}"
+`, map[string]any{"note": "slow only"}, nil)
+	r.wantStatus("a", plan.Failed)
+	r.wantMessage("a", `input "note": "slow only" needs mode Slow Mode`)
+	if n := r.calls.n("a"); n != 0 {
+		t.Errorf("test.call was called %d times, want 0", n)
+	}
+}
