@@ -5,6 +5,7 @@ import (
 	"github.com/playbook-sh/playbook/actions/core"
 	"github.com/playbook-sh/playbook/actions/cortexxdr"
 	httpaction "github.com/playbook-sh/playbook/actions/http"
+	"github.com/playbook-sh/playbook/actions/wiz"
 )
 
 // Registry returns a registry holding every integration the playbook CLI
@@ -15,5 +16,6 @@ func Registry() *actions.Registry {
 	core.Register(reg)
 	httpaction.Register(reg)
 	cortexxdr.Register(reg)
+	wiz.Register(reg)
 	return reg
 }

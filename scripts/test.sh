@@ -31,4 +31,5 @@ fuzz FuzzCompileCEL ./engine/eval
 fuzz FuzzCompileExpr ./engine/eval
 fuzz FuzzParse ./engine/connections
 fuzz FuzzHandler ./actions/cortexxdr/fake
+fuzz FuzzHandler ./actions/wiz/fake
 echo "all checks passed"

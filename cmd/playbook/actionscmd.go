@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -111,6 +113,10 @@ func describe(e *env, s actions.Spec) {
 		fmt.Fprintf(w, "\nOptions of %s (label → wire value):\n", in.Name)
 		for _, o := range in.Options {
 			fmt.Fprintf(w, "  %s → %s\n", o.Label, o.Value)
+		}
+		refused := slices.Sorted(maps.Keys(in.Refused))
+		for _, r := range refused {
+			fmt.Fprintf(w, "  not %s: %s\n", r, in.Refused[r])
 		}
 	}
 	fmt.Fprintln(w, "\nKey Fields:")

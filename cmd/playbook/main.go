@@ -13,6 +13,7 @@ import (
 	"github.com/playbook-sh/playbook/actions/core"
 	"github.com/playbook-sh/playbook/actions/cortexxdr"
 	httpaction "github.com/playbook-sh/playbook/actions/http"
+	"github.com/playbook-sh/playbook/actions/wiz"
 )
 
 func main() {
@@ -29,6 +30,7 @@ func registry() *actions.Registry {
 	core.Register(reg)
 	httpaction.Register(reg)
 	cortexxdr.Register(reg)
+	wiz.Register(reg)
 	return reg
 }
 

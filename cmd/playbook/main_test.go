@@ -91,7 +91,9 @@ func TestExamples(t *testing.T) {
 
 // normalizeReport makes a run report stable for a golden file: the run ID,
 // every *_at time, and epoch milliseconds within a day of now (times the
-// fake stamps on what it creates) become placeholders.
+// fake stamps on what it creates) become placeholders, and RFC 3339 times
+// with fractional seconds within five years of now (the Wiz fake seeds its
+// data relative to its start) become <recent time>.
 func normalizeReport(t *testing.T, out string) []byte {
 	t.Helper()
 	var v any
@@ -100,7 +102,8 @@ func normalizeReport(t *testing.T, out string) []byte {
 	if err := dec.Decode(&v); err != nil {
 		t.Fatalf("report is not JSON: %v\n%s", err, out)
 	}
-	now := time.Now().UnixMilli()
+	nowT := time.Now()
+	now := nowT.UnixMilli()
 	var walk func(v any) any
 	walk = func(v any) any {
 		switch x := v.(type) {
@@ -121,6 +124,14 @@ func normalizeReport(t *testing.T, out string) []byte {
 			if n, err := x.Int64(); err == nil && n > now-86_400_000 && n < now+86_400_000 {
 				return "<now ms>"
 			}
+		case string:
+			return recentTime.ReplaceAllStringFunc(x, func(m string) string {
+				at, err := time.Parse(time.RFC3339Nano, m)
+				if d := at.Sub(nowT).Abs(); err != nil || d > 5*365*24*time.Hour {
+					return m
+				}
+				return "<recent time>"
+			})
 		}
 		return v
 	}
@@ -133,6 +144,10 @@ func normalizeReport(t *testing.T, out string) []byte {
 	}
 	return b.Bytes()
 }
+
+// recentTime matches an RFC 3339 time in UTC with fractional seconds, as
+// Wiz writes them; Cortex XDR's fake writes fixed times without.
+var recentTime = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z`)
 
 // golden compares got with the file, or rewrites it with UPDATE_GOLDEN=1.
 func golden(t *testing.T, path string, got []byte) {
@@ -323,6 +338,12 @@ func TestActions(t *testing.T) {
 	}
 	out, _, code = cli(t, t.Context(), "actions", "describe", "http.request")
 	for _, w := range []string{"HTTP Request", "Mutates:    yes", "url", "GET → GET", "StatusCodes"} {
+		if code != exitOK || !strings.Contains(out, w) {
+			t.Errorf("describe lacks %q:\n%s", w, out)
+		}
+	}
+	out, _, code = cli(t, t.Context(), "actions", "describe", "wiz.update_issues")
+	for _, w := range []string{"Update Issues", "In Progress → IN_PROGRESS", "not RESOLVED: Wiz resolves issues itself", "IssueStatuses"} {
 		if code != exitOK || !strings.Contains(out, w) {
 			t.Errorf("describe lacks %q:\n%s", w, out)
 		}
