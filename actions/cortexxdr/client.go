@@ -19,6 +19,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/playbook-sh/playbook/actions"
+	"github.com/playbook-sh/playbook/actions/internal/vendorcmd"
 	"github.com/playbook-sh/playbook/actions/internal/vendorhttp"
 )
 
@@ -270,28 +271,9 @@ func (c *client) mask(s string) string {
 	return s
 }
 
-// maskValue hides the key in every string of a decoded reply, keys
-// included, so that Raw Data never quotes it. It changes v in place.
-func (c *client) maskValue(v any) any {
-	switch x := v.(type) {
-	case string:
-		return c.mask(x)
-	case []any:
-		for i, e := range x {
-			x[i] = c.maskValue(e)
-		}
-	case map[string]any:
-		for k, e := range x {
-			if m := c.mask(k); m != k {
-				delete(x, k)
-				x[m] = c.maskValue(e)
-				continue
-			}
-			x[k] = c.maskValue(e)
-		}
-	}
-	return v
-}
+// maskValue hides the credentials in every string of a decoded reply,
+// keys included. It changes v in place.
+func (c *client) maskValue(v any) any { return vendorcmd.MaskValue(v, c.mask) }
 
 // permanent reports a 5xx that retrying cannot change: the vendor sends
 // its business errors ("No endpoint was found for creating the requested

@@ -49,14 +49,6 @@ func (x *XDR) Commands() []actions.Command {
 	return out
 }
 
-func opts(pairs ...string) []actions.Option {
-	out := make([]actions.Option, 0, len(pairs)/2)
-	for i := 0; i+1 < len(pairs); i += 2 {
-		out = append(out, actions.Option{Label: pairs[i], Value: pairs[i+1]})
-	}
-	return out
-}
-
 // Option lists of the IOC commands (Add, Delete, Get, Update IOCs): the
 // page's labels and the IOC API's codes [PA-XSIAM], the codes the sources
 // do not show inferred from the alert severity codes [INF].

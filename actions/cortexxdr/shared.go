@@ -12,4 +12,5 @@ var (
 	list    = vendorcmd.List
 	text    = vendorcmd.Text
 	clip    = vendorcmd.Clip
+	opts    = vendorcmd.Opts
 )

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/playbook-sh/playbook/actions"
+	"github.com/playbook-sh/playbook/actions/internal/vendorcmd"
 	"github.com/playbook-sh/playbook/actions/internal/vendorhttp"
 )
 
@@ -426,23 +427,4 @@ func (c *client) secrets() []actions.Secret {
 
 // maskValue hides the credentials in every string of a decoded reply,
 // keys included. It changes v in place.
-func (c *client) maskValue(v any) any {
-	switch x := v.(type) {
-	case string:
-		return c.mask(x)
-	case []any:
-		for i, e := range x {
-			x[i] = c.maskValue(e)
-		}
-	case map[string]any:
-		for k, e := range x {
-			if m := c.mask(k); m != k {
-				delete(x, k)
-				x[m] = c.maskValue(e)
-				continue
-			}
-			x[k] = c.maskValue(e)
-		}
-	}
-	return v
-}
+func (c *client) maskValue(v any) any { return vendorcmd.MaskValue(v, c.mask) }

@@ -22,6 +22,7 @@ var (
 	list    = vendorcmd.List
 	text    = vendorcmd.Text
 	clip    = vendorcmd.Clip
+	opts    = vendorcmd.Opts
 )
 
 // command is one command of the integration.

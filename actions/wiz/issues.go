@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/playbook-sh/playbook/actions"
+	"github.com/playbook-sh/playbook/actions/wiz/internal/gql"
 )
 
 func (w *Wiz) addIssueComments() *command {
@@ -26,7 +27,7 @@ func (w *Wiz) addIssueComments() *command {
 	}
 	build := func(text string) func(id string) op {
 		return func(id string) op {
-			return op{name: "createIssueNote", query: createNoteMutation, mutates: true,
+			return op{name: "createIssueNote", query: gql.CreateIssueNote, mutates: true,
 				vars: map[string]any{"input": map[string]any{"issueId": id, "text": text}}}
 		}
 	}
@@ -115,7 +116,7 @@ func updateIssueOp(r actions.Request, id string) op {
 	if s, ok := r.Inputs["note"].(string); ok {
 		patch["note"] = s
 	}
-	return op{name: "updateIssue", query: updateIssueMutation, mutates: true,
+	return op{name: "updateIssue", query: gql.UpdateIssue, mutates: true,
 		vars: map[string]any{"issueId": id, "patch": patch}}
 }
 

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/playbook-sh/playbook/actions"
+	"github.com/playbook-sh/playbook/actions/wiz/internal/gql"
 )
 
 // The command names: the page's command names in snake_case.
@@ -32,14 +33,6 @@ func (w *Wiz) Commands() []actions.Command {
 	return out
 }
 
-func opts(pairs ...string) []actions.Option {
-	out := make([]actions.Option, 0, len(pairs)/2)
-	for i := 0; i+1 < len(pairs); i += 2 {
-		out = append(out, actions.Option{Label: pairs[i], Value: pairs[i+1]})
-	}
-	return out
-}
-
 // eventType is one Event Type of Fetch Event: the GraphQL connection it
 // reads, the time field Start and End Time apply to, and what its filters
 // accept.
@@ -57,17 +50,17 @@ type eventType struct {
 }
 
 var eventTypes = []eventType{
-	{label: "Issues", root: "issuesV2", alias: "issues", query: issuesQuery,
+	{label: "Issues", root: "issuesV2", alias: "issues", query: gql.Issues,
 		timeField: "updatedAt", timeMeans: "modified", severity: "severity",
 		statuses: []string{"OPEN", "IN_PROGRESS", "RESOLVED", "REJECTED"},
 		// CREATED_AT is the order field the sources show; the command then
 		// sorts by updatedAt [V: XSOAR-WizDefend], [I].
 		orderBy: map[string]any{"field": "CREATED_AT", "direction": "DESC"}, scope: "read:issues"},
 	{label: "Cloud Configuration Findings", root: "configurationFindings", alias: "configurationFindings",
-		query: configurationFindingsQuery, timeField: "firstSeenAt", timeMeans: "first seen", severity: "severity",
+		query: gql.ConfigurationFindings, timeField: "firstSeenAt", timeMeans: "first seen", severity: "severity",
 		statuses: []string{"OPEN", "RESOLVED", "REJECTED"}, scope: "read:cloud_configuration"},
 	{label: "Vulnerability Findings", root: "vulnerabilityFindings", alias: "vulnerabilityFindings",
-		query: vulnerabilityFindingsQuery, timeField: "updatedAt", timeMeans: "updated", severity: "vendorSeverity",
+		query: gql.VulnerabilityFindings, timeField: "updatedAt", timeMeans: "updated", severity: "vendorSeverity",
 		statuses: []string{"OPEN", "RESOLVED", "REJECTED"}, scope: "read:vulnerabilities"},
 }
 

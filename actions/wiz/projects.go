@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/playbook-sh/playbook/actions"
+	"github.com/playbook-sh/playbook/actions/wiz/internal/gql"
 )
 
 func (w *Wiz) listProjects() *command {
@@ -41,7 +42,7 @@ func (w *Wiz) listProjects() *command {
 			if imp != nil {
 				f["impact"] = imp
 			}
-			got, fl := e.pages(ctx, "projects", "projects", projectsQuery, f, nil, 0)
+			got, fl := e.pages(ctx, "projects", "projects", gql.Projects, f, nil, 0)
 			if fl != nil {
 				return e.fail(fl)
 			}
@@ -76,7 +77,7 @@ func (w *Wiz) testConnection() *command {
 		Permissions: []string{"read:issues"},
 	}
 	return &command{spec: spec, run: func(ctx context.Context, e *exec) actions.Envelope {
-		v, f := e.do(ctx, op{name: "issuesV2", query: testQuery, vars: map[string]any{"first": int64(1)}})
+		v, f := e.do(ctx, op{name: "issuesV2", query: gql.TestConnection, vars: map[string]any{"first": int64(1)}})
 		if f != nil {
 			return e.fail(f)
 		}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/playbook-sh/playbook/actions"
 )
 
 // Keys gathers Key Fields in order.
@@ -132,4 +134,37 @@ func Clip(s string) string {
 		return s
 	}
 	return string([]rune(s)[:MaxMessage]) + "..."
+}
+
+// Opts makes an option list from label, wire value pairs.
+func Opts(pairs ...string) []actions.Option {
+	out := make([]actions.Option, 0, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		out = append(out, actions.Option{Label: pairs[i], Value: pairs[i+1]})
+	}
+	return out
+}
+
+// MaskValue applies mask to every string of a decoded reply, map keys
+// included, so that Raw Data never quotes a credential. It changes v in
+// place and returns it.
+func MaskValue(v any, mask func(string) string) any {
+	switch x := v.(type) {
+	case string:
+		return mask(x)
+	case []any:
+		for i, e := range x {
+			x[i] = MaskValue(e, mask)
+		}
+	case map[string]any:
+		for k, e := range x {
+			if m := mask(k); m != k {
+				delete(x, k)
+				x[m] = MaskValue(e, mask)
+				continue
+			}
+			x[k] = MaskValue(e, mask)
+		}
+	}
+	return v
 }

@@ -59,3 +59,23 @@ func TestReaders(t *testing.T) {
 		t.Errorf("Clip = %q", got)
 	}
 }
+
+func TestMaskValue(t *testing.T) {
+	v := map[string]any{"k-SECRET": []any{"a SECRET b", int64(1), map[string]any{"x": "SECRET"}}, "ok": "fine"}
+	mask := func(s string) string { return strings.ReplaceAll(s, "SECRET", "[redacted]") }
+	got := MaskValue(v, mask).(map[string]any)
+	if _, ok := got["k-SECRET"]; ok {
+		t.Error("a key still holds the secret")
+	}
+	l := got["k-[redacted]"].([]any)
+	if l[0] != "a [redacted] b" || l[1] != int64(1) || l[2].(map[string]any)["x"] != "[redacted]" || got["ok"] != "fine" {
+		t.Errorf("MaskValue = %#v", got)
+	}
+}
+
+func TestOpts(t *testing.T) {
+	o := Opts("Open", "OPEN", "In Progress", "IN_PROGRESS", "dangling")
+	if len(o) != 2 || o[1].Label != "In Progress" || o[1].Value != "IN_PROGRESS" {
+		t.Errorf("Opts = %+v", o)
+	}
+}

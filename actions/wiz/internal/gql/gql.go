@@ -1,12 +1,14 @@
-package wiz
+// Package gql holds the GraphQL documents the wiz integration sends, so
+// that the fake's tests run exactly these.
+package gql
 
 // The GraphQL documents the commands send, as Wiz's developer docs and
 // the reference clients write them; each node asks for __typename, which
 // tells a field mapping the event types apart [D3].
 
-// issuesQuery reads issues through issuesV2 under the alias issues
+// Issues reads issues through issuesV2 under the alias issues
 // [V: Wiz-docs "Pull Issues Using Delta Updates", XSOAR-Wiz].
-const issuesQuery = `query IssuesTable($filterBy: IssueFilters, $first: Int, $after: String, $orderBy: IssueOrder) {
+const Issues = `query IssuesTable($filterBy: IssueFilters, $first: Int, $after: String, $orderBy: IssueOrder) {
   issues: issuesV2(filterBy: $filterBy, first: $first, after: $after, orderBy: $orderBy) {
     nodes {
       __typename
@@ -58,12 +60,13 @@ const issuesQuery = `query IssuesTable($filterBy: IssueFilters, $first: Int, $af
       notes { createdAt updatedAt text user { name email } serviceAccount { name } }
     }
     pageInfo { hasNextPage endCursor }
+    totalCount
   }
 }`
 
-// configurationFindingsQuery reads cloud configuration findings
+// ConfigurationFindings reads cloud configuration findings
 // [V: Wiz-docs "Cloud Configuration Findings Tutorial"].
-const configurationFindingsQuery = `query CloudConfigurationFindingsPage($filterBy: ConfigurationFindingFilters, $first: Int, $after: String, $orderBy: ConfigurationFindingOrder) {
+const ConfigurationFindings = `query CloudConfigurationFindingsPage($filterBy: ConfigurationFindingFilters, $first: Int, $after: String, $orderBy: ConfigurationFindingOrder) {
   configurationFindings(filterBy: $filterBy, first: $first, after: $after, orderBy: $orderBy) {
     nodes {
       __typename
@@ -89,12 +92,13 @@ const configurationFindingsQuery = `query CloudConfigurationFindingsPage($filter
       ignoreRules { id }
     }
     pageInfo { hasNextPage endCursor }
+    totalCount
   }
 }`
 
-// vulnerabilityFindingsQuery reads vulnerability findings
+// VulnerabilityFindings reads vulnerability findings
 // [V: Wiz-docs "Pull Vulnerabilities Using Delta Updates", Sentinel-CCF].
-const vulnerabilityFindingsQuery = `query VulnerabilityFindingsPage($filterBy: VulnerabilityFindingFilters, $first: Int, $after: String, $orderBy: VulnerabilityFindingOrder) {
+const VulnerabilityFindings = `query VulnerabilityFindingsPage($filterBy: VulnerabilityFindingFilters, $first: Int, $after: String, $orderBy: VulnerabilityFindingOrder) {
   vulnerabilityFindings(filterBy: $filterBy, first: $first, after: $after, orderBy: $orderBy) {
     nodes {
       __typename
@@ -134,17 +138,18 @@ const vulnerabilityFindingsQuery = `query VulnerabilityFindingsPage($filterBy: V
   }
 }`
 
-// projectsQuery lists projects [V: Wiz-docs "Pull Projects Tutorial"].
-const projectsQuery = `query ProjectsTable($filterBy: ProjectFilters, $first: Int, $after: String, $orderBy: ProjectOrder) {
+// Projects lists projects [V: Wiz-docs "Pull Projects Tutorial"].
+const Projects = `query ProjectsTable($filterBy: ProjectFilters, $first: Int, $after: String, $orderBy: ProjectOrder) {
   projects(filterBy: $filterBy, first: $first, after: $after, orderBy: $orderBy) {
     nodes { id name isFolder archived businessUnit description }
     pageInfo { hasNextPage endCursor }
+    totalCount
   }
 }`
 
-// createNoteMutation adds a comment to an issue [V: XSOAR-Wiz
+// CreateIssueNote adds a comment to an issue [V: XSOAR-Wiz
 // CREATE_COMMENT_QUERY].
-const createNoteMutation = `mutation CreateIssueComment($input: CreateIssueNoteInput!) {
+const CreateIssueNote = `mutation CreateIssueComment($input: CreateIssueNoteInput!) {
   createIssueNote(input: $input) {
     issueNote {
       createdAt
@@ -155,17 +160,17 @@ const createNoteMutation = `mutation CreateIssueComment($input: CreateIssueNoteI
   }
 }`
 
-// updateIssueMutation changes an issue's status, due date or note
+// UpdateIssue changes an issue's status, due date or note
 // [V: Wiz-docs "Update Issue Tutorial"].
-const updateIssueMutation = `mutation UpdateIssue($issueId: ID!, $patch: UpdateIssuePatch, $override: UpdateIssuePatch) {
+const UpdateIssue = `mutation UpdateIssue($issueId: ID!, $patch: UpdateIssuePatch, $override: UpdateIssuePatch) {
   updateIssue(input: { id: $issueId, patch: $patch, override: $override }) {
     issue { id note status dueAt resolutionReason }
   }
 }`
 
-// testQuery is the smallest read of issues, which needs only read:issues
+// TestConnection is the smallest read of issues, which needs only read:issues
 // [D3], [I: the minimal form of XSOAR-Wiz's test-module].
-const testQuery = `query IssuesTable($first: Int) {
+const TestConnection = `query IssuesTable($first: Int) {
   issues: issuesV2(first: $first) {
     nodes { id }
     pageInfo { hasNextPage endCursor }
