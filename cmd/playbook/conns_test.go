@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/playbook-sh/playbook/actions/cortexxdr/fake"
+	wizfake "github.com/playbook-sh/playbook/actions/wiz/fake"
 )
 
 // xdrConnections starts the fake Cortex XDR API and writes a connections
@@ -28,6 +29,30 @@ func xdrConnections(t *testing.T, key string) string {
     server_url: `+srv.URL+`
     api_key: file:xdr.key
     api_key_id: "`+fake.AdvancedKeyID+`"
+    max_retries: 0
+`)
+}
+
+// wizConnections starts a fake Wiz API and writes a connections file for
+// it with the given client secret, read from a file.
+func wizConnections(t *testing.T, secret string) string {
+	t.Helper()
+	srv := httptest.NewServer(wizfake.New())
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "wiz.secret"), []byte(secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "wiz.id"), []byte(wizfake.ClientID), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return writeAt(t, filepath.Join(dir, "connections.yaml"), `connections:
+  wiz:
+    integration: wiz
+    api_endpoint_url: `+srv.URL+`
+    token_url: `+srv.URL+`/oauth/token
+    client_id: file:wiz.id
+    client_secret: file:wiz.secret
     max_retries: 0
 `)
 }
@@ -113,6 +138,9 @@ func TestConnectionsTest(t *testing.T) {
 		{[]string{"test", "xdr", "--connections", good}, "xdr (cortex_xdr): Passed\n", exitOK},
 		{[]string{"test", "xdr", "--connections", bad}, "xdr (cortex_xdr): Failed\nTest Connection failed. Failed to check the connector.\nStatus Code: 401.\nMessage: Public API request unauthorized\n", exitFailed},
 		{[]string{"test", "cortex_xdr", "--sandbox"}, "cortex_xdr (cortex_xdr): Passed\n", exitOK},
+		{[]string{"test", "wiz", "--sandbox"}, "wiz (wiz): Passed\n", exitOK},
+		{[]string{"test", "wiz", "--connections", wizConnections(t, wizfake.ClientSecret)}, "wiz (wiz): Passed\n", exitOK},
+		{[]string{"test", "wiz", "--connections", wizConnections(t, "wrong-secret-0123456789")}, "wiz (wiz): Failed\nTest Connection failed. Failed to check the connector.\nStatus Code: 401.\nMessage: Wiz refused the client credentials: access_denied: Unauthorized\n", exitFailed},
 		{[]string{"list", "--connections", good}, "NAME  INTEGRATION\nxdr   cortex_xdr\n", exitOK},
 		{[]string{"test", "nope", "--connections", good}, "", exitUsage},
 		{[]string{"test"}, "", exitUsage},
@@ -139,6 +167,19 @@ func TestFakeCommand(t *testing.T) {
 	<-done
 	if code != exitOK || !strings.Contains(out, "fake cortex_xdr API listening on http://127.0.0.1:") ||
 		!strings.Contains(out, "api_key: env:FAKE_CORTEX_XDR_API_KEY") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errs)
+	}
+	ctx, cancel = context.WithCancel(t.Context())
+	done = make(chan struct{})
+	go func() {
+		defer close(done)
+		out, errs, code = cli(t, ctx, "fake", "wiz", "--addr", "127.0.0.1:0")
+	}()
+	time.Sleep(200 * time.Millisecond)
+	cancel()
+	<-done
+	if code != exitOK || !strings.Contains(out, "fake wiz API listening on http://127.0.0.1:") ||
+		!strings.Contains(out, "client_secret: env:FAKE_WIZ_CLIENT_SECRET") || !strings.Contains(out, "/oauth/token") {
 		t.Errorf("exit %d\n%s\n%s", code, out, errs)
 	}
 	if _, _, code := cli(t, t.Context(), "fake", "nope"); code != exitUsage {
