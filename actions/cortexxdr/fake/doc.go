@@ -12,8 +12,9 @@
 // The integration's tests mount it with httptest.NewServer(fake.New()),
 // `playbook run --sandbox` mounts it in-process so that example playbooks
 // run without credentials, `playbook fake cortex_xdr --addr` serves it
-// standalone, and a benchmark drives it in parallel. It imports only the
-// standard library.
+// standalone, and a benchmark drives it in parallel. Besides the standard
+// library it imports only actions/internal/fakefault, the fault injection
+// it shares with the Wiz fake.
 //
 // # Keys
 //

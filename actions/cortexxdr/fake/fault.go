@@ -2,11 +2,11 @@ package fake
 
 import (
 	"bytes"
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/playbook-sh/playbook/actions/internal/fakefault"
 )
 
 // Fault is a failure the server gives the next matching requests, for
@@ -80,96 +80,14 @@ func (s *Server) takeFault(path string) (Fault, bool) {
 // applyFault carries out f's effects that come before handling. It reports
 // whether the request should still be handled.
 func applyFault(w http.ResponseWriter, r *http.Request, f Fault) bool {
-	if f.Latency > 0 {
-		t := time.NewTimer(f.Latency)
-		select {
-		case <-r.Context().Done():
-			t.Stop()
-			return false
-		case <-t.C:
-		}
-	}
-	if f.Reset {
-		resetConn(w)
-		return false
-	}
-	if f.RetryAfter != "" {
-		w.Header().Set("Retry-After", f.RetryAfter)
-	}
-	switch {
-	case f.Body != "":
-		status := f.Status
-		if status == 0 {
-			status = http.StatusOK
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = w.Write([]byte(f.Body))
-		return false
-	case f.Status != 0:
-		writeError(w, r, vendorError(f.Status))
-		return false
-	}
-	return true
-}
-
-// resetConn closes the client connection without a reply, with a TCP RST
-// where it can.
-func resetConn(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic(http.ErrAbortHandler)
-	}
-	conn, _, err := hj.Hijack()
-	if err != nil {
-		panic(http.ErrAbortHandler)
-	}
-	if tc, ok := conn.(*net.TCPConn); ok {
-		_ = tc.SetLinger(0)
-	}
-	_ = conn.Close()
-}
-
-// truncWriter buffers a reply so that only its first half is sent.
-type truncWriter struct {
-	header http.Header
-	status int
-	wrote  bool
-	buf    bytes.Buffer
-}
-
-func (t *truncWriter) Header() http.Header { return t.header }
-
-func (t *truncWriter) WriteHeader(status int) {
-	if !t.wrote {
-		t.status, t.wrote = status, true
-	}
-}
-
-func (t *truncWriter) Write(p []byte) (int, error) {
-	t.WriteHeader(http.StatusOK)
-	return t.buf.Write(p)
-}
-
-// Flush is a no-op: the reply is sent whole by finish.
-func (t *truncWriter) Flush() {}
-
-// finish sends the status, a Content-Length for the whole body and the
-// first half of it to w, then closes the connection.
-func (t *truncWriter) finish(w http.ResponseWriter) {
-	b := t.buf.Bytes()
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.Header().Del("Transfer-Encoding")
-	w.WriteHeader(t.status)
-	_, _ = w.Write(b[:len(b)/2])
-	if f, ok := w.(http.Flusher); ok {
-		f.Flush()
-	}
-	if hj, ok := w.(http.Hijacker); ok {
-		if conn, _, err := hj.Hijack(); err == nil {
-			_ = conn.Close()
-		}
-	}
+	e := fakefault.Effect{Latency: f.Latency, Reset: f.Reset, RetryAfter: f.RetryAfter, Status: f.Status, Body: f.Body}
+	return fakefault.Apply(w, r, e,
+		func(status int, b []byte) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_, _ = w.Write(b)
+		},
+		func(status int) { writeError(w, r, vendorError(status)) })
 }
 
 // Request is one request the server received.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/playbook-sh/playbook/actions/internal/fakefault"
 )
 
 // Credentials of the default service account, which has every scope of
@@ -173,9 +175,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f.Truncate {
-		tw := &truncWriter{header: w.Header(), status: http.StatusOK}
+		tw := fakefault.NewTruncWriter(w.Header())
 		s.handle(tw, r, body, tooLarge)
-		tw.finish(w)
+		tw.Finish(w)
 		return
 	}
 	s.handle(w, r, body, tooLarge)
