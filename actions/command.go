@@ -49,6 +49,9 @@ type Spec struct {
 	// runs it last, and validate runs it when every input is a literal.
 	// Its error should be an [*InputError] naming the input at fault.
 	Check func(in map[string]any) error
+	// Intake, when set, says how `playbook serve` fetches events with the
+	// command; nil for commands that are not a fetch.
+	Intake *Intake
 }
 
 // Integration returns the part of Name before the first dot.

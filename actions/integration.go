@@ -23,6 +23,9 @@ type Integration struct {
 	// and what a connection to it at baseURL needs. Nil when the
 	// integration has none.
 	Fake func() (h http.Handler, connect func(baseURL string) (settings map[string]string, secrets map[string]Secret))
+	// Mappings are the vendor page's pre-configured field mappings of the
+	// integration's fetch commands, for `playbook serve`'s intake.
+	Mappings []Mapping
 }
 
 // ConnectionField declares one field of a connection.

@@ -290,3 +290,32 @@ func Load(path string, reg *actions.Registry) (*Compiled, error) {
 	all := append(loadErrs, compileErrs...)
 	return nil, all.Err()
 }
+
+// Commands returns the specs of the commands the playbook's tasks run,
+// sub-playbooks' included, each once, in file order.
+func (c *Compiled) Commands() []actions.Spec {
+	var out []actions.Spec
+	seen := map[string]bool{}
+	var walk func(c *Compiled)
+	walk = func(c *Compiled) {
+		for _, list := range [][]*task{c.tasks, c.finally} {
+			for _, t := range list {
+				if t.sub != nil {
+					walk(t.sub)
+					continue
+				}
+				if t.cmd != nil && !seen[t.spec.Name] {
+					seen[t.spec.Name] = true
+					out = append(out, t.spec)
+				}
+			}
+		}
+	}
+	walk(c)
+	return out
+}
+
+// EvalOptions are the options the engine compiles expressions and
+// templates with (the jsonpath() helper), for other authored files:
+// serve.yaml's trigger conditions and inputs.
+func EvalOptions() eval.Options { return eval.Options{JSONPath: compileJSONPath} }

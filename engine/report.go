@@ -127,3 +127,47 @@ func (r *Report) JSON() ([]byte, error) {
 	}
 	return b.Bytes(), nil
 }
+
+// DecodeTaskReport reads a task report written by [TaskReport.MarshalJSON]
+// (a checkpoint), keeping integers integers in its data, as the run that
+// wrote it saw them.
+func DecodeTaskReport(data []byte) (*TaskReport, error) {
+	var t struct {
+		TaskReport
+		KeyFields json.RawMessage `json:"key_fields"`
+		RawData   json.RawMessage `json:"raw_data"`
+		With      json.RawMessage `json:"with"`
+	}
+	if err := json.Unmarshal(data, &t); err != nil {
+		return nil, err
+	}
+	out := t.TaskReport
+	out.KeyFields = map[string][]any{}
+	for _, f := range []struct {
+		raw json.RawMessage
+		set func(any)
+	}{
+		{t.RawData, func(v any) { out.RawData = v }},
+		{t.With, func(v any) { out.With = v }},
+		{t.KeyFields, func(v any) {
+			m, _ := v.(map[string]any)
+			for k, x := range m {
+				l, _ := x.([]any)
+				if l == nil {
+					l = []any{}
+				}
+				out.KeyFields[k] = l
+			}
+		}},
+	} {
+		if len(f.raw) == 0 {
+			continue
+		}
+		v, err := actions.DecodeJSON(f.raw)
+		if err != nil {
+			return nil, err
+		}
+		f.set(v)
+	}
+	return &out, nil
+}

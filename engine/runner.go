@@ -93,6 +93,10 @@ func New(exec Executor, opts ...Option) *Runner {
 	return r
 }
 
+// NewRunID returns a new random run id (a UUID v4), as runs get by
+// default.
+func NewRunID() string { return randomID() }
+
 func randomID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
@@ -121,6 +125,9 @@ type Event struct {
 	Attempt  int
 	Duration time.Duration
 	Error    *actions.Error
+	// Report is the finished task's report (TaskFinished of a task that
+	// ran), for checkpoints: a resumed run does not run it again.
+	Report *TaskReport
 }
 
 // Params are what one run takes besides the playbook.
@@ -129,6 +136,10 @@ type Params struct {
 	Inputs map[string]any
 	// Event is the ingested event or webhook body, nil when none.
 	Event any
+	// Resume holds the reports of tasks that succeeded in an earlier,
+	// interrupted attempt of this run, by task id: they are not run
+	// again, and their reports stand.
+	Resume map[string]*TaskReport
 }
 
 // TimeoutError is the cause of a context ended by a task's or the
@@ -153,6 +164,7 @@ type runState struct {
 	log     hclog.Logger
 	inputs  map[string]any
 	event   any
+	resume  map[string]*TaskReport
 	runInfo map[string]any
 	views   []map[string]any // main tasks, written by the loop before dependents start
 	fviews  []map[string]any // finally tasks
@@ -176,7 +188,7 @@ func (r *Runner) Run(ctx context.Context, c *Compiled, p Params) (*Report, error
 	}
 	started := r.clock.Now()
 	rs := &runState{
-		r: r, c: c, id: r.newID(), inputs: p.Inputs, event: p.Event,
+		r: r, c: c, id: r.newID(), inputs: p.Inputs, event: p.Event, resume: p.Resume,
 		views:   make([]map[string]any, len(c.tasks)),
 		fviews:  make([]map[string]any, len(c.finally)),
 		reports: make([]*TaskReport, len(c.tasks)),
@@ -355,6 +367,12 @@ func (rs *runState) phase(ctx context.Context, p *plan.Plan, tasks []*task, view
 			i := queue[0]
 			queue = queue[1:]
 			t := tasks[i]
+			if tr := rs.resume[t.ID]; tr != nil && tr.Status == plan.Succeeded {
+				record(i, tr)
+				rs.emit(Event{Kind: TaskFinished, Task: t.ID, Status: tr.Status, Attempt: tr.Attempts, Report: tr})
+				apply(st.Finish(i, tr.Status))
+				continue
+			}
 			if t.when != nil {
 				// when is a cheap data condition: decided here, so only tasks
 				// that really start are reported started.
@@ -421,7 +439,7 @@ func (rs *runState) phase(ctx context.Context, p *plan.Plan, tasks []*task, view
 			rs.cancelPending(st, tasks, record, context.Cause(ctx))
 		}
 		record(res.idx, res.rep)
-		rs.emit(Event{Kind: TaskFinished, Task: tasks[res.idx].ID, Status: res.status, Reason: res.rep.Reason, Attempt: res.rep.Attempts, Error: res.rep.Error, Duration: duration(res.rep)})
+		rs.emit(Event{Kind: TaskFinished, Task: tasks[res.idx].ID, Status: res.status, Reason: res.rep.Reason, Attempt: res.rep.Attempts, Error: res.rep.Error, Duration: duration(res.rep), Report: res.rep})
 		if stopped {
 			st.Finish(res.idx, res.status)
 			continue

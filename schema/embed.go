@@ -19,3 +19,9 @@ var TestJSON []byte
 //
 //go:embed connections.schema.json
 var ConnectionsJSON []byte
+
+// ServeJSON is the checked-in JSON Schema of serve.yaml,
+// serve.schema.json.
+//
+//go:embed serve.schema.json
+var ServeJSON []byte

@@ -36,8 +36,9 @@ func Integration() actions.Integration {
 			{Name: FieldVersion, Default: "v1",
 				Description: "The API version in the path: /public_api/{version}/."},
 		},
-		Sandbox: Sandbox,
-		Fake:    Fake,
+		Sandbox:  Sandbox,
+		Fake:     Fake,
+		Mappings: Mappings(),
 	}
 }
 

@@ -46,6 +46,7 @@ func (x *XDR) fetchIncident() *command {
 		},
 		KeyFields:   []string{"IncidentIDs"},
 		Permissions: []string{permLicense},
+		Intake:      fetchIncidentIntake,
 	}
 	return &command{spec: spec, run: func(ctx context.Context, e *exec) actions.Envelope {
 		cl, err := fetchIncidentCall(e.r)

@@ -51,6 +51,7 @@ func (w *Wiz) fetchEvent() *command {
 		KeyFields:   []string{"EventIDs", "Statuses"},
 		Permissions: []string{"read:issues", "read:cloud_configuration", "read:vulnerabilities"},
 		Check:       checkFetchEvent,
+		Intake:      fetchEventIntake,
 	}
 	return &command{spec: spec, run: func(ctx context.Context, e *exec) actions.Envelope {
 		t := eventTypeOf(e.r.String("event_type"))

@@ -45,8 +45,9 @@ func Integration() actions.Integration {
 			{Name: FieldAudience, Default: DefaultAudience,
 				Description: "The token request's audience: wiz-api, or beyond-api for a tenant still on the legacy Auth0 login."},
 		},
-		Sandbox: Sandbox,
-		Fake:    Fake,
+		Sandbox:  Sandbox,
+		Fake:     Fake,
+		Mappings: Mappings(),
 	}
 }
 

@@ -60,8 +60,12 @@ func TestExamples(t *testing.T) {
 	t.Parallel()
 	var all []string
 	globbed, _ := filepath.Glob("../../playbooks/*.yaml")
+	var serveFiles []string
 	for _, p := range globbed {
-		if !strings.HasSuffix(p, ".test.yaml") {
+		switch {
+		case isServeFile(p):
+			serveFiles = append(serveFiles, p)
+		case !strings.HasSuffix(p, ".test.yaml"):
 			all = append(all, p)
 		}
 	}
@@ -70,14 +74,20 @@ func TestExamples(t *testing.T) {
 		t.Fatalf("found %d example playbooks, want at least 3", len(all))
 	}
 	tests, _ := filepath.Glob("../../playbooks/*.test.yaml")
-	out, errs, code := cli(t, t.Context(), append([]string{"validate"}, append(append(all, lib...), tests...)...)...)
+	out, errs, code := cli(t, t.Context(), append([]string{"validate"}, append(append(append(all, lib...), tests...), serveFiles...)...)...)
 	if code != exitOK {
 		t.Fatalf("validate exit %d:\n%s%s", code, out, errs)
 	}
 	for _, f := range all {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			t.Parallel()
-			out, errs, code := cli(t, t.Context(), "run", f, "--sandbox", "--format", "json", "--progress", "off")
+			args := []string{"run", f, "--sandbox", "--format", "json", "--progress", "off"}
+			// NAME.args holds the inputs of an example that needs some.
+			name := strings.TrimSuffix(filepath.Base(f), ".yaml")
+			if b, err := os.ReadFile(filepath.Join("testdata", "examples", name+".args")); err == nil {
+				args = append(args, strings.Fields(string(b))...)
+			}
+			out, errs, code := cli(t, t.Context(), args...)
 			if code != exitOK && code != exitPartial {
 				t.Fatalf("run exit %d:\n%s%s", code, out, errs)
 			}
@@ -468,7 +478,7 @@ func TestPlaybookTest(t *testing.T) {
 	// Every example playbook ships a test file.
 	examples, _ := filepath.Glob("../../playbooks/*.yaml")
 	for _, p := range examples {
-		if strings.HasSuffix(p, ".test.yaml") {
+		if strings.HasSuffix(p, ".test.yaml") || isServeFile(p) {
 			continue
 		}
 		if _, err := os.Stat(strings.TrimSuffix(p, ".yaml") + ".test.yaml"); err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/playbook-sh/playbook/engine"
 	"github.com/playbook-sh/playbook/engine/plan"
 	"github.com/playbook-sh/playbook/engine/playbook"
+	"github.com/playbook-sh/playbook/engine/serve"
 )
 
 // runOptions are the flags of playbook run.
@@ -34,11 +35,13 @@ type runOptions struct {
 	dryRun     bool
 	conns      string
 	sandbox    bool
+	record     bool
+	state      string
 }
 
 func parseRunOptions(args []string, stderr io.Writer) (*runOptions, error) {
 	o := &runOptions{}
-	fs := newFlags("run", "run FILE [--input k=v]... [--inputs F.json] [--connections F] [--sandbox] [--dry-run] [--report F] [--format text|json] [--log-level L] [--log-format text|json]", stderr)
+	fs := newFlags("run", "run FILE [--input k=v]... [--inputs F.json] [--connections F] [--sandbox] [--dry-run] [--record [--state P]] [--report F] [--format text|json] [--log-level L] [--log-format text|json]", stderr)
 	fs.Var(&o.inputs, "input", "an input as name=value (repeatable); arrays and objects as JSON")
 	fs.StringVar(&o.inputsFile, "inputs", "", "a JSON file of inputs")
 	fs.StringVar(&o.report, "report", "", "also write the JSON run report to this file")
@@ -48,6 +51,8 @@ func parseRunOptions(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.StringVar(&o.conns, "connections", "", "the connections file (default $PLAYBOOK_CONNECTIONS, else ./connections.yaml)")
 	fs.BoolVar(&o.sandbox, "sandbox", false, "bind every connection to its integration's in-process fake API; no credentials needed")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "run commands that do not mutate; for those that do, report the request they would send")
+	fs.BoolVar(&o.record, "record", false, "record the run in the state store (playbook runs list|show|resume)")
+	fs.StringVar(&o.state, "state", "", "the state file for --record (default $PLAYBOOK_STATE, else the user's state directory)")
 	fs.StringVar(&o.progress, "progress", "auto", "auto, on or off: task progress on stderr (auto: when stderr is a terminal)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -101,12 +106,21 @@ func (e *env) run(ctx context.Context, args []string) int {
 	}
 	defer stop()
 	opts := []engine.Option{engine.WithLogger(log), engine.WithDryRun(o.dryRun), engine.WithConnections(conns)}
+	var observer func(engine.Event)
 	if showProgress(o.progress, e.stderr) {
 		p := &progress{w: e.stderr, color: isTerminal(e.stderr), started: map[string]time.Time{}}
-		opts = append(opts, engine.WithObserver(p.event))
+		observer = p.event
 	}
-	r := engine.New(engine.LocalExecutor{Registry: e.reg}, opts...)
-	rep, err := r.Run(ctx, c, engine.Params{Inputs: inputs})
+	var rep *engine.Report
+	if o.record {
+		rep, err = e.recordRun(ctx, o, c, inputs, conns, opts, observer)
+	} else {
+		if observer != nil {
+			opts = append(opts, engine.WithObserver(observer))
+		}
+		r := engine.New(engine.LocalExecutor{Registry: e.reg}, opts...)
+		rep, err = r.Run(ctx, c, engine.Params{Inputs: inputs})
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "playbook run: %v\n", err)
 		return exitUsage
@@ -128,6 +142,25 @@ func (e *env) run(ctx context.Context, args []string) int {
 		writeSummary(e.stdout, rep)
 	}
 	return exitCode(rep.Status)
+}
+
+// recordRun runs the playbook through the state store's recorder: the
+// run is listed while it runs, each succeeded task is checkpointed, and
+// the report is kept.
+func (e *env) recordRun(ctx context.Context, o *runOptions, c *engine.Compiled, inputs map[string]any,
+	conns map[string]*actions.Connection, opts []engine.Option, observer func(engine.Event)) (*engine.Report, error) {
+	st, err := e.openState(ctx, o.state, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	rec := &serve.Recorder{Store: st, Registry: e.reg, Options: opts, Observer: observer,
+		Connections: func(*engine.Compiled) (map[string]*actions.Connection, error) { return conns, nil }}
+	rep, err := rec.Run(ctx, serve.Launch{Playbook: c, Inputs: inputs, Trigger: "cli", DryRun: o.dryRun})
+	if err == nil {
+		fmt.Fprintf(e.stderr, "recorded run %s in %s\n", rep.RunID, st.Path())
+	}
+	return rep, err
 }
 
 // exitCode maps a run status to the CLI contract's exit code.

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/playbook-sh/playbook/engine"
 	"github.com/playbook-sh/playbook/engine/pbtest"
 	"github.com/playbook-sh/playbook/engine/playbook"
+	"github.com/playbook-sh/playbook/engine/serve"
 )
 
 func (e *env) validate(_ context.Context, args []string) int {
@@ -26,9 +28,12 @@ func (e *env) validate(_ context.Context, args []string) int {
 	code := exitOK
 	for _, f := range files {
 		var err error
-		if isTestFile(f) {
+		switch {
+		case isTestFile(f):
 			err = e.checkTestFile(f)
-		} else {
+		case isServeFile(f):
+			_, err = serve.Load(f, e.reg)
+		default:
 			_, err = e.load(f)
 		}
 		if err != nil {
@@ -55,6 +60,18 @@ func (e *env) load(file string) (*engine.Compiled, error) {
 		return nil, &playbook.Error{File: file, Pos: playbook.Pos{Line: 1, Col: 1}, Msg: err.Error()}
 	}
 	return c, nil
+}
+
+// isServeFile reports whether path names a serve file: serve.yaml, or
+// NAME.serve.yaml.
+func isServeFile(path string) bool {
+	base := filepath.Base(path)
+	for _, ext := range []string{".yaml", ".yml"} {
+		if base == "serve"+ext || strings.HasSuffix(base, ".serve"+ext) {
+			return true
+		}
+	}
+	return false
 }
 
 func isTestFile(path string) bool {

@@ -1,6 +1,7 @@
 package playbook
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 
@@ -161,4 +162,13 @@ func decodeScalar(n *yaml.Node) any {
 		return n.Value
 	}
 	return n.Value
+}
+
+// NodeValue converts node n of the YAML file src into a [Value], for
+// other authored files (serve.yaml) whose values hold templates. Duplicate
+// keys and non-string keys are reported in the list.
+func NodeValue(file string, src []byte, n *yaml.Node) (*Value, ErrorList) {
+	d := &decoder{file: file, src: src, lines: bytes.Split(src, []byte("\n"))}
+	v := d.value(n)
+	return v, d.errs
 }

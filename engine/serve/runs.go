@@ -1,0 +1,171 @@
+package serve
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/playbook-sh/playbook/actions"
+	"github.com/playbook-sh/playbook/engine"
+	"github.com/playbook-sh/playbook/engine/plan"
+	"github.com/playbook-sh/playbook/engine/store"
+)
+
+// Recorder runs playbooks and records each run in the state store: the
+// run as "running" before its first task, each task's report as it
+// finishes (so an interrupted run can resume), and the report at the end.
+type Recorder struct {
+	Store    *store.Store
+	Registry *actions.Registry
+	// Connections binds a playbook's connection names.
+	Connections func(c *engine.Compiled) (map[string]*actions.Connection, error)
+	Logger      hclog.Logger
+	// Options are given to every run's runner first (a logger, a clock);
+	// the recorder's own (connections, run id, observer) come after.
+	Options []engine.Option
+	// Observer, when set, sees every progress event too.
+	Observer func(engine.Event)
+}
+
+// Launch is one run to record.
+type Launch struct {
+	Playbook   *engine.Compiled
+	Inputs     map[string]any // bound
+	Event      any
+	Trigger    string // "cli", "schedule:NAME", "intake:NAME", "webhook:NAME"
+	TriggerRef string
+	// Start, when set, creates the run's row instead of CreateRun (intake
+	// triggers create it with the event's state in one transaction).
+	Start func(ctx context.Context, r store.Run) error
+	// DryRun runs without mutating calls.
+	DryRun bool
+}
+
+// Run runs the playbook once and records it. The report is nil only when
+// the run could not start; the run's row then holds the error.
+func (rc *Recorder) Run(ctx context.Context, l Launch) (*engine.Report, error) {
+	id := engine.NewRunID()
+	return rc.run(ctx, l, id, nil)
+}
+
+// Resume continues a recorded run that did not finish: tasks that
+// succeeded are not run again.
+func (rc *Recorder) Resume(ctx context.Context, id string, load func(file string) (*engine.Compiled, error)) (*engine.Report, error) {
+	r, err := rc.Store.GetRun(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Status == "running" {
+		return nil, fmt.Errorf("run %s is still running (owner %s)", r.ID, r.Owner)
+	}
+	c, err := load(r.File)
+	if err != nil {
+		return nil, err
+	}
+	var inputs map[string]any
+	if len(r.Inputs) > 0 {
+		v, err := actions.DecodeJSON(r.Inputs)
+		if err != nil {
+			return nil, fmt.Errorf("run %s: inputs: %w", r.ID, err)
+		}
+		inputs, _ = v.(map[string]any)
+	}
+	var event any
+	if len(r.Event) > 0 {
+		if event, err = actions.DecodeJSON(r.Event); err != nil {
+			return nil, fmt.Errorf("run %s: event: %w", r.ID, err)
+		}
+	}
+	saved, err := rc.Store.Tasks(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	prior := map[string]*engine.TaskReport{}
+	for task, b := range saved {
+		tr, err := engine.DecodeTaskReport(b)
+		if err != nil {
+			return nil, fmt.Errorf("run %s: task %s: %w", r.ID, task, err)
+		}
+		if tr.Status == plan.Succeeded {
+			prior[task] = tr
+		}
+	}
+	if err := rc.Store.ResumeRun(ctx, r.ID, store.Owner()); err != nil {
+		return nil, err
+	}
+	l := Launch{Playbook: c, Inputs: inputs, Event: event, Trigger: r.Trigger, TriggerRef: r.TriggerRef,
+		Start: func(context.Context, store.Run) error { return nil }}
+	return rc.run(ctx, l, r.ID, prior)
+}
+
+func (rc *Recorder) run(ctx context.Context, l Launch, id string, prior map[string]*engine.TaskReport) (*engine.Report, error) {
+	log := rc.Logger
+	if log == nil {
+		log = hclog.NewNullLogger()
+	}
+	inputs, _ := json.Marshal(l.Inputs)
+	file, err := filepath.Abs(l.Playbook.Playbook.File)
+	if err != nil {
+		file = l.Playbook.Playbook.File
+	}
+	row := store.Run{ID: id, Playbook: l.Playbook.Playbook.Name, File: file,
+		Trigger: l.Trigger, TriggerRef: l.TriggerRef, Inputs: inputs, StartedAt: time.Now().UTC(), Owner: store.Owner()}
+	if l.Event != nil {
+		row.Event, _ = json.Marshal(l.Event)
+	}
+	start := l.Start
+	if start == nil {
+		start = rc.Store.CreateRun
+	}
+	if err := start(ctx, row); err != nil {
+		return nil, err
+	}
+	finish := func(status, errText string, rep []byte) {
+		// The run's end is recorded even when ctx was cancelled (SIGTERM).
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := rc.Store.FinishRun(fctx, id, status, time.Now().UTC(), rep, errText); err != nil {
+			log.Error("record the run's end", "run_id", id, "error", err)
+		}
+	}
+	conns, err := rc.Connections(l.Playbook)
+	if err != nil {
+		finish(engine.RunFailed, err.Error(), nil)
+		return nil, err
+	}
+	opts := append([]engine.Option{engine.WithLogger(log)}, rc.Options...)
+	opts = append(opts, engine.WithConnections(conns), engine.WithDryRun(l.DryRun),
+		engine.WithRunID(func() string { return id }),
+		engine.WithObserver(func(e engine.Event) {
+			if rc.Observer != nil {
+				rc.Observer(e)
+			}
+			if e.Kind != engine.TaskFinished || e.Report == nil || e.Status != plan.Succeeded {
+				return
+			}
+			b, err := e.Report.MarshalJSON()
+			if err == nil {
+				err = rc.Store.SaveTask(context.WithoutCancel(ctx), id, e.Task, b)
+			}
+			if err != nil {
+				log.Error("checkpoint a task", "run_id", id, "task", e.Task, "error", err)
+			}
+		}))
+	r := engine.New(engine.LocalExecutor{Registry: rc.Registry}, opts...)
+	rep, err := r.Run(ctx, l.Playbook, engine.Params{Inputs: l.Inputs, Event: l.Event, Resume: prior})
+	if err != nil {
+		finish(engine.RunFailed, err.Error(), nil)
+		return nil, err
+	}
+	b, err := rep.JSON()
+	if err != nil {
+		finish(rep.Status, "encode the report: "+err.Error(), nil)
+		return rep, nil
+	}
+	finish(rep.Status, rep.Error, b)
+	return rep, nil
+}

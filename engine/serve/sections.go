@@ -1,0 +1,394 @@
+package serve
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/playbook-sh/playbook/actions"
+	"github.com/playbook-sh/playbook/engine"
+	"github.com/playbook-sh/playbook/engine/eval"
+	"github.com/playbook-sh/playbook/engine/intake"
+	"github.com/playbook-sh/playbook/engine/playbook"
+)
+
+var mappingKeys = []string{"extends", "main_path", "unique_key", "fields", "remove", "sources"}
+
+// mappingOf reads mapping: a shipped mapping's name, or an inline mapping
+// that may extend one (`extends:`), override or add fields by name, and
+// remove fields (`remove: [Notes]`), as D3's field mapping editor does.
+func (d *decoder) mappingOf(n *yaml.Node, spec actions.Spec, dedup []string) (string, *intake.Mapping) {
+	integ, _ := d.reg.Integration(spec.Integration())
+	shipped := func(at *yaml.Node) (actions.Mapping, bool) {
+		name := d.str(at, "mapping")
+		m, ok := integ.Mapping(name)
+		if !ok {
+			d.errorf(pos(at), playbook.Suggest(name, spec.Intake.Mappings), "unknown mapping %q; %s ships %s",
+				name, spec.Title, strings.Join(spec.Intake.Mappings, ", "))
+		}
+		return m, ok
+	}
+	var m actions.Mapping
+	name := "inline"
+	switch n.Kind {
+	case yaml.ScalarNode:
+		var ok bool
+		if m, ok = shipped(n); !ok {
+			return "", nil
+		}
+		name = m.Name
+	case yaml.MappingNode:
+		keys := d.mapping(n, "mapping", mappingKeys)
+		if keys == nil {
+			return "", nil
+		}
+		if at := keys["extends"]; at != nil {
+			base, ok := shipped(at)
+			if !ok {
+				return "", nil
+			}
+			m = copyMapping(base)
+			name = base.Name + "+"
+		}
+		if at := keys["main_path"]; at != nil {
+			m.MainPath = d.str(at, "main_path")
+		}
+		if at := keys["unique_key"]; at != nil {
+			m.UniqueKey = d.str(at, "unique_key")
+		}
+		if at := keys["remove"]; at != nil {
+			for _, c := range d.strings(at, "remove") {
+				if !removeField(&m, c) {
+					d.errorf(pos(at), "", "remove: the mapping has no field %q", c)
+				}
+			}
+		}
+		if at := keys["fields"]; at != nil {
+			for _, f := range d.fieldMap(at) {
+				setField(&m, f)
+			}
+		}
+		if at := keys["sources"]; at != nil {
+			if at.Kind != yaml.SequenceNode {
+				d.errorf(pos(at), "", "sources must be a list of {search, fields}")
+			} else {
+				for _, c := range at.Content {
+					sk := d.mapping(c, "event source", []string{"search", "unique_key", "fields"})
+					if sk == nil {
+						continue
+					}
+					var s actions.EventSource
+					if sk["search"] == nil {
+						d.errorf(pos(c), "", "an event source needs search: such as \"{__typename}=Issue\"")
+						continue
+					}
+					s.Search = d.str(sk["search"], "search")
+					if sk["unique_key"] != nil {
+						s.UniqueKey = d.str(sk["unique_key"], "unique_key")
+					}
+					if sk["fields"] != nil {
+						s.Fields = d.fieldMap(sk["fields"])
+					}
+					m.Sources = append(m.Sources, s)
+				}
+			}
+		}
+	default:
+		d.errorf(pos(n), "", "mapping must be a shipped mapping's name (%s) or a mapping, got %s",
+			strings.Join(spec.Intake.Mappings, ", "), playbook.KindName(n))
+		return "", nil
+	}
+	c, err := intake.Compile(m, dedup)
+	if err != nil {
+		d.errorf(pos(n), "", "mapping: %v", err)
+		return "", nil
+	}
+	return name, c
+}
+
+func copyMapping(m actions.Mapping) actions.Mapping {
+	out := m
+	out.Fields = append([]actions.MappedField(nil), m.Fields...)
+	out.Sources = make([]actions.EventSource, len(m.Sources))
+	for i, s := range m.Sources {
+		s.Fields = append([]actions.MappedField(nil), s.Fields...)
+		out.Sources[i] = s
+	}
+	return out
+}
+
+// setField replaces the path of every field with that name, or adds the
+// field to the default event source.
+func setField(m *actions.Mapping, f actions.MappedField) {
+	found := false
+	replace := func(fs []actions.MappedField) {
+		for i := range fs {
+			if fs[i].Name == f.Name {
+				fs[i].Path, found = f.Path, true
+			}
+		}
+	}
+	replace(m.Fields)
+	for _, s := range m.Sources {
+		replace(s.Fields)
+	}
+	if !found {
+		m.Fields = append(m.Fields, f)
+	}
+}
+
+// removeField drops every field with that name; false when there is none.
+func removeField(m *actions.Mapping, name string) bool {
+	found := false
+	drop := func(fs []actions.MappedField) []actions.MappedField {
+		out := fs[:0]
+		for _, f := range fs {
+			if f.Name == name {
+				found = true
+				continue
+			}
+			out = append(out, f)
+		}
+		return out
+	}
+	m.Fields = drop(m.Fields)
+	for i := range m.Sources {
+		m.Sources[i].Fields = drop(m.Sources[i].Fields)
+	}
+	return found
+}
+
+// fieldMap reads {Field Name: .path, ...} in file order.
+func (d *decoder) fieldMap(n *yaml.Node) []actions.MappedField {
+	if n.Kind != yaml.MappingNode {
+		d.errorf(pos(n), "", "fields must be a mapping of field names to paths, such as {Severity: .severity}")
+		return nil
+	}
+	var out []actions.MappedField
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		out = append(out, actions.MappedField{Name: n.Content[i].Value, Path: d.str(n.Content[i+1], "a field's path")})
+	}
+	return out
+}
+
+func (d *decoder) strings(n *yaml.Node, what string) []string {
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(pos(n), "", "%s must be a list of names", what)
+		return nil
+	}
+	out := make([]string, 0, len(n.Content))
+	for _, c := range n.Content {
+		out = append(out, d.str(c, what))
+	}
+	return out
+}
+
+func (d *decoder) trigger(n *yaml.Node) *Trigger {
+	m := d.mapping(n, "trigger", []string{"playbook", "when", "inputs", "concurrency"})
+	if m == nil {
+		return nil
+	}
+	t := &Trigger{Concurrency: DefaultConcurrency, Inputs: map[string]*Template{}}
+	if m["playbook"] == nil {
+		d.errorf(pos(n), "", "trigger needs playbook:")
+		return nil
+	}
+	t.Playbook = d.playbook(m["playbook"])
+	if at := m["when"]; at != nil {
+		v, errs := playbook.NodeValue(d.file, d.src, at)
+		d.errs = append(d.errs, errs...)
+		src := d.str(at, "when")
+		if src != "" {
+			p, err := eval.Compile(d.lang, src, engine.EvalOptions())
+			if err != nil {
+				d.exprError(v, err)
+			} else if bad := outsideEvent(p.Refs()); bad != "" {
+				d.errorf(v.Pos, "", "when: a trigger sees only event, not %s", bad)
+			} else {
+				t.When = p
+			}
+		}
+	}
+	if at := m["concurrency"]; at != nil {
+		t.Concurrency = d.integer(at, "concurrency", 1)
+	}
+	if at := m["inputs"]; at != nil {
+		v, errs := playbook.NodeValue(d.file, d.src, at)
+		d.errs = append(d.errs, errs...)
+		if v.Kind != playbook.MapKind {
+			d.errorf(pos(at), "", "inputs must be a mapping of input names to values, got %s", playbook.KindName(at))
+		} else {
+			given := map[string]bool{}
+			for _, e := range v.Map {
+				t.Inputs[e.Key] = d.template(e.Value)
+				given[e.Key] = true
+				if t.Playbook != nil && t.Playbook.Playbook.Input(e.Key) == nil {
+					d.errorf(e.KeyPos, playbook.Suggest(e.Key, inputNames(t.Playbook)), "inputs: the playbook declares no input %q", e.Key)
+				}
+			}
+			d.requiredInputs(pos(at), t.Playbook, given)
+		}
+	} else {
+		d.requiredInputs(pos(n), t.Playbook, nil)
+	}
+	return t
+}
+
+func inputNames(c *engine.Compiled) []string {
+	var out []string
+	for _, in := range c.Playbook.Inputs {
+		out = append(out, in.Name)
+	}
+	return out
+}
+
+// requiredInputs reports the playbook's required inputs, without a
+// default, that a trigger does not give.
+func (d *decoder) requiredInputs(at playbook.Pos, c *engine.Compiled, given map[string]bool) {
+	if c == nil {
+		return
+	}
+	for _, in := range c.Playbook.Inputs {
+		if in.Required && in.Default == nil && !given[in.Name] {
+			d.errorf(at, "", "inputs: %s needs input %q", c.Playbook.Name, in.Name)
+		}
+	}
+}
+
+// outsideEvent names the first top-level name other than event an
+// expression reads, or "".
+func outsideEvent(refs []eval.Ref) string {
+	for _, r := range refs {
+		if len(r.Path) > 0 && r.Path[0] != "event" {
+			return r.Path[0]
+		}
+	}
+	return ""
+}
+
+func (d *decoder) exprError(v *playbook.Value, err error) {
+	if ee, ok := err.(*eval.Error); ok {
+		d.errorf(v.At(ee.Offset), ee.Hint, "%s", ee.Msg)
+		return
+	}
+	d.errorf(v.Pos, "", "%v", err)
+}
+
+func (d *decoder) health(n *yaml.Node) *Health {
+	m := d.mapping(n, "health_checks", []string{"every", "notify_after", "webhook", "connections"})
+	if m == nil {
+		return nil
+	}
+	h := &Health{Every: 0, NotifyAfter: 3}
+	if at := m["every"]; at != nil {
+		h.Every = d.duration(at, "every")
+		if h.Every < time.Second {
+			d.errorf(pos(at), "", "every must be at least 1s")
+		}
+	} else {
+		d.errorf(pos(n), "", "health_checks needs every:")
+	}
+	if at := m["notify_after"]; at != nil {
+		h.NotifyAfter = d.integer(at, "notify_after", 1)
+	}
+	if at := m["webhook"]; at != nil {
+		h.Webhook = d.secretRef(at, "webhook")
+	}
+	if at := m["connections"]; at != nil {
+		h.Connections = d.strings(at, "connections")
+	}
+	return h
+}
+
+func (d *decoder) webhook(k, v *yaml.Node) *Webhook {
+	m := d.mapping(v, "webhook "+k.Value, []string{"playbook", "token"})
+	if m == nil {
+		return nil
+	}
+	w := &Webhook{Name: k.Value, Pos: pos(k)}
+	if m["playbook"] == nil || m["token"] == nil {
+		d.errorf(pos(k), "", "webhook %s needs playbook: and token: (env:NAME or file:PATH)", k.Value)
+		return nil
+	}
+	w.Playbook = d.playbook(m["playbook"])
+	w.Token = d.secretRef(m["token"], "token")
+	return w
+}
+
+// Template is a trigger input as written: literal data, or strings that
+// hold ${{ }} templates over event, compiled at load.
+type Template struct {
+	lit  any
+	tmpl *eval.Template
+	list []*Template
+	keys []string
+	vals []*Template
+	kind playbook.Kind
+}
+
+func (d *decoder) template(v *playbook.Value) *Template {
+	t := &Template{kind: v.Kind}
+	switch v.Kind {
+	case playbook.ListKind:
+		for _, c := range v.List {
+			t.list = append(t.list, d.template(c))
+		}
+	case playbook.MapKind:
+		for _, e := range v.Map {
+			t.keys = append(t.keys, e.Key)
+			t.vals = append(t.vals, d.template(e.Value))
+		}
+	default:
+		t.lit = v.Plain()
+		if s := v.Str(); v.IsString() && eval.IsTemplate(s) {
+			tm, err := eval.ParseTemplate(d.lang, s, engine.EvalOptions())
+			if err != nil {
+				d.exprError(v, err)
+				return t
+			}
+			for _, r := range tm.Refs() {
+				if len(r.Path) > 0 && r.Path[0] != "event" {
+					d.errorf(v.Pos, "", "a trigger's inputs see only event, not %s", r.Path[0])
+					return t
+				}
+			}
+			t.tmpl = tm
+		}
+	}
+	return t
+}
+
+// Eval evaluates the template with the event's fields as event.
+func (t *Template) Eval(ctx context.Context, vars eval.Vars) (any, error) {
+	switch {
+	case t.tmpl != nil:
+		return t.tmpl.Eval(ctx, vars)
+	case t.kind == playbook.ListKind:
+		out := make([]any, len(t.list))
+		for i, c := range t.list {
+			v, err := c.Eval(ctx, vars)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = v
+		}
+		return out, nil
+	case t.kind == playbook.MapKind:
+		out := make(map[string]any, len(t.keys))
+		for i, k := range t.keys {
+			v, err := t.vals[i].Eval(ctx, vars)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = v
+		}
+		return out, nil
+	}
+	return t.lit, nil
+}
+
+// String is for error messages.
+func (t *Template) String() string { return fmt.Sprint(t.lit) }
