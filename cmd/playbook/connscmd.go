@@ -15,12 +15,16 @@ import (
 const connectionsUsage = `Usage:
   playbook connections list [--connections F]                 list the connections file's connections
   playbook connections test NAME [--connections F] [--sandbox]  run the integration's Test Connection
+  playbook connections status [--state P | --config F]           the health-check state playbook serve keeps
 `
 
 func (e *env) connections(ctx context.Context, args []string) int {
 	if len(args) == 0 {
 		fmt.Fprint(e.stderr, connectionsUsage)
 		return exitUsage
+	}
+	if args[0] == "status" {
+		return e.connectionsStatus(ctx, args[1:])
 	}
 	fs := newFlags("connections "+args[0], "connections "+args[0]+" [NAME] [--connections F] [--sandbox]", e.stderr)
 	file := fs.String("connections", "", "the connections file (default $PLAYBOOK_CONNECTIONS, else ./connections.yaml)")
@@ -53,7 +57,7 @@ func (e *env) connections(ctx context.Context, args []string) int {
 		}
 		return e.testConnection(ctx, pos[0], *file, *sandbox)
 	}
-	fmt.Fprintf(e.stderr, "playbook connections: unknown subcommand %q (list, test)\n", args[0])
+	fmt.Fprintf(e.stderr, "playbook connections: unknown subcommand %q (list, test, status)\n", args[0])
 	return exitUsage
 }
 

@@ -47,6 +47,7 @@ Usage:
   playbook connections test NAME               run an integration's Test Connection
   playbook connections list                    list the connections file's connections
   playbook fake INTEGRATION [--addr A]         serve an integration's fake API
+  playbook serve --config F [--sandbox]         schedules, event intake, health checks, webhooks
   playbook intake run NAME --config F --once   one intake fetch cycle and the runs it triggers
   playbook events list [--source NAME]         list ingested events (--format text|json|jsonl)
   playbook runs list|show ID|resume ID         read recorded runs; resume an interrupted one
@@ -87,6 +88,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return env.connections(ctx, args[1:])
 	case "fake":
 		return env.fake(ctx, args[1:])
+	case "serve":
+		return env.serve(ctx, args[1:])
 	case "intake":
 		return env.intake(ctx, args[1:])
 	case "events":

@@ -189,6 +189,32 @@ func epochOffset(every time.Duration) time.Duration {
 	return time.Duration(rem)
 }
 
+// starBit marks a robfig/cron field written as "*".
+const starBit = 1 << 63
+
+// cronNext is robfig/cron's next fire, without the second occurrence of a
+// wall time a fall-back repeats when the hour field is not "*": a daily
+// 02:30 job runs once on that day, not twice an hour apart.
+func cronNext(c *cron.SpecSchedule, t time.Time) time.Time {
+	n := c.Next(t.UTC())
+	for !n.IsZero() && c.Hour&starBit == 0 && repeatedWallTime(n, c.Location) {
+		n = c.Next(n)
+	}
+	return n.UTC()
+}
+
+// repeatedWallTime reports whether t's wall clock in loc already showed
+// within the three hours before t: t is in the second pass of a fall-back.
+func repeatedWallTime(t time.Time, loc *time.Location) bool {
+	_, off := t.In(loc).Zone()
+	_, before := t.Add(-3 * time.Hour).In(loc).Zone()
+	if before <= off {
+		return false // no fall-back just before t
+	}
+	earlier := t.Add(-time.Duration(before-off) * time.Second)
+	return earlier.In(loc).Format(time.DateTime) == t.In(loc).Format(time.DateTime)
+}
+
 // cronMinGap is the smallest gap between consecutive fires starting in the
 // year after reference, DST edges in the schedule's zone included.
 func cronMinGap(s *cron.SpecSchedule) time.Duration {
@@ -199,9 +225,9 @@ func cronMinGap(s *cron.SpecSchedule) time.Duration {
 		floor = minuteGap(s.Minute)
 	}
 	gap := time.Duration(math.MaxInt64)
-	prev := s.Next(reference)
+	prev := cronNext(s, reference)
 	for {
-		next := s.Next(prev)
+		next := cronNext(s, prev)
 		if next.IsZero() {
 			return gap
 		}
@@ -258,12 +284,14 @@ func (s *Schedule) Spec() Spec { return s.spec }
 // Next is the first fire strictly after t, in UTC, before jitter. Every
 // fires at the multiples of Every since 1970-01-01T00:00:00Z, so a restart
 // does not shift them. Cron fires follow robfig/cron in the schedule's
-// zone: a wall time that a spring-forward skips does not fire that day, and
-// one that a fall-back repeats fires twice, an hour apart. Next returns the
-// zero Time when a cron schedule has no fire in the five years after t.
+// zone: a wall time that a spring-forward skips does not fire that day. A
+// wall time that a fall-back repeats fires once, at its first occurrence,
+// unless the hour field is "*" (then each real hour fires), as classic
+// cron does. Next returns the zero Time when a cron schedule has no fire
+// in the five years after t.
 func (s *Schedule) Next(t time.Time) time.Time {
 	if s.cron != nil {
-		return s.cron.Next(t.UTC()).UTC()
+		return cronNext(s.cron, t)
 	}
 	return s.floor(t).Add(s.spec.Every)
 }
@@ -291,7 +319,7 @@ func (s *Schedule) Jitter(fire time.Time) time.Duration {
 // cron the smallest gap among the fires of the year after
 // 2025-01-01T00:00:00Z in the schedule's zone, DST edges included: in
 // Europe/Paris "0 0 * * *" gives 23h (the spring-forward day), and
-// "30 2 * * *" gives 1h, as it fires twice on the fall-back day. Jitter is
+// "30 2 * * *" 24h (it fires once on the fall-back day). Jitter is
 // below it, so jittered fires keep their order.
 func (s *Schedule) MinGap() time.Duration { return s.minGap }
 

@@ -124,9 +124,15 @@ func TestNext(t *testing.T) {
 		{"paris spring forward", Spec{Cron: "30 2 * * *", Timezone: "Europe/Paris"}, "2025-03-28T12:00:00Z",
 			[]string{"2025-03-29T01:30:00Z", "2025-03-31T00:30:00Z", "2025-04-01T00:30:00Z"}},
 		// 02:30 happens twice on 2025-10-26 in Paris (03:00 CEST → 02:00
-		// CET): robfig/cron fires at both, an hour apart.
+		// CET): robfig/cron would fire at both; a fixed hour fires once,
+		// at the first, as classic cron does.
 		{"paris fall back", Spec{Cron: "30 2 * * *", Timezone: "Europe/Paris"}, "2025-10-25T12:00:00Z",
-			[]string{"2025-10-26T00:30:00Z", "2025-10-26T01:30:00Z", "2025-10-27T01:30:00Z"}},
+			[]string{"2025-10-26T00:30:00Z", "2025-10-27T01:30:00Z", "2025-10-28T01:30:00Z"}},
+		// With the hour "*", each real hour fires, the repeated one too.
+		{"paris fall back every hour", Spec{Cron: "30 * * * *", Timezone: "Europe/Paris"}, "2025-10-25T23:45:00Z",
+			[]string{"2025-10-26T00:30:00Z", "2025-10-26T01:30:00Z", "2025-10-26T02:30:00Z"}},
+		{"paris fall back two fixed hours", Spec{Cron: "0 2,3 * * *", Timezone: "Europe/Paris"}, "2025-10-25T12:00:00Z",
+			[]string{"2025-10-26T00:00:00Z", "2025-10-26T02:00:00Z", "2025-10-27T01:00:00Z"}},
 		{"paris midnight", Spec{Cron: "@daily", Timezone: "Europe/Paris"}, "2025-03-29T12:00:00Z",
 			[]string{"2025-03-29T23:00:00Z", "2025-03-30T22:00:00Z"}},
 		{"strictly after", Spec{Cron: "0 * * * *"}, "2025-01-01T10:00:00Z",
@@ -224,7 +230,7 @@ func TestMinGap(t *testing.T) {
 		{Spec{Cron: "0 0 * * *", Timezone: "Europe/Paris"}, 23 * time.Hour},   // 2025-03-30
 		{Spec{Cron: "0 9 * * 1-5", Timezone: "Europe/Paris"}, 24 * time.Hour}, // DST changes on Sundays
 		// The repeated 02:30 of 2025-10-26 fires twice.
-		{Spec{Cron: "30 2 * * *", Timezone: "Europe/Paris"}, time.Hour},
+		{Spec{Cron: "30 2 * * *", Timezone: "Europe/Paris"}, 24 * time.Hour},
 		{Spec{Cron: "*/20 * * * *", Timezone: "Australia/Lord_Howe"}, 20 * time.Minute}, // half-hour DST
 		{Spec{Every: 15 * time.Minute}, 15 * time.Minute},
 	}

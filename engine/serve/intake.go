@@ -79,7 +79,7 @@ func (s *Server) IntakeOnce(ctx context.Context, name string) (*IntakeResult, er
 	out := &IntakeResult{Result: res}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	err = s.dispatch(ctx, in, &wg, func(runID string, skipped bool) {
+	err = s.dispatch(ctx, ctx, in, &wg, func(runID string, skipped bool) {
 		mu.Lock()
 		defer mu.Unlock()
 		if skipped {
@@ -121,7 +121,8 @@ func (s *Server) sem(in *Intake) chan struct{} {
 // trigger's condition accepts starts a run (its row and the event's state
 // written in one transaction, so no event starts two runs), the others are
 // marked skipped. Runs go at most Concurrency at a time; wg counts them.
-func (s *Server) dispatch(ctx context.Context, in *Intake, wg *sync.WaitGroup, done func(runID string, skipped bool)) error {
+// The runs get runCtx, which serve ends only after draining them.
+func (s *Server) dispatch(ctx, runCtx context.Context, in *Intake, wg *sync.WaitGroup, done func(runID string, skipped bool)) error {
 	if in.Trigger == nil {
 		return nil
 	}
@@ -138,12 +139,17 @@ func (s *Server) dispatch(ctx context.Context, in *Intake, wg *sync.WaitGroup, d
 			continue
 		}
 		vars := eval.Vars{"event": ev.Context()}
-		inputs, err := s.triggerInputs(ctx, in.Trigger, vars)
-		if err == nil && in.Trigger.When != nil {
+		// The condition first: inputs are evaluated only for the events it
+		// accepts, so an event it passes over logs no input error.
+		var inputs map[string]any
+		if in.Trigger.When != nil {
 			var ok bool
 			if ok, err = in.Trigger.When.EvalBool(ctx, vars); err == nil && !ok {
 				err = errSkip
 			}
+		}
+		if err == nil {
+			inputs, err = s.triggerInputs(ctx, in.Trigger, vars)
 		}
 		if err != nil {
 			if !errors.Is(err, errSkip) {
@@ -168,7 +174,7 @@ func (s *Server) dispatch(ctx context.Context, in *Intake, wg *sync.WaitGroup, d
 		s.runs.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done(); s.runs.Done() }()
-			rep, err := s.Recorder.Run(ctx, launch)
+			rep, err := s.Recorder.Run(runCtx, launch)
 			switch {
 			case errors.Is(err, store.ErrAlreadyTriggered):
 				log.Info("event already triggered elsewhere", "key", launch.TriggerRef)

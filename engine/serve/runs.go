@@ -29,6 +29,13 @@ type Recorder struct {
 	Options []engine.Option
 	// Observer, when set, sees every progress event too.
 	Observer func(engine.Event)
+	// Started and Finished, when set, are told of each run (metrics).
+	Started  func(l Launch)
+	// Finished gets the run's status and report (nil when it did not start).
+	Finished func(l Launch, status string, rep *engine.Report)
+	// Executor runs the commands; nil means an [engine.LocalExecutor] over
+	// Registry. serve wraps it to count API calls.
+	Executor engine.Executor
 }
 
 // Launch is one run to record.
@@ -43,12 +50,17 @@ type Launch struct {
 	Start func(ctx context.Context, r store.Run) error
 	// DryRun runs without mutating calls.
 	DryRun bool
+	// ID is the run's id; "" means a new one.
+	ID string
 }
 
 // Run runs the playbook once and records it. The report is nil only when
 // the run could not start; the run's row then holds the error.
 func (rc *Recorder) Run(ctx context.Context, l Launch) (*engine.Report, error) {
-	id := engine.NewRunID()
+	id := l.ID
+	if id == "" {
+		id = engine.NewRunID()
+	}
 	return rc.run(ctx, l, id, nil)
 }
 
@@ -124,6 +136,9 @@ func (rc *Recorder) run(ctx context.Context, l Launch, id string, prior map[stri
 	if err := start(ctx, row); err != nil {
 		return nil, err
 	}
+	if rc.Started != nil {
+		rc.Started(l)
+	}
 	finish := func(status, errText string, rep []byte) {
 		// The run's end is recorded even when ctx was cancelled (SIGTERM).
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -155,8 +170,19 @@ func (rc *Recorder) run(ctx context.Context, l Launch, id string, prior map[stri
 				log.Error("checkpoint a task", "run_id", id, "task", e.Task, "error", err)
 			}
 		}))
-	r := engine.New(engine.LocalExecutor{Registry: rc.Registry}, opts...)
+	var exec engine.Executor = engine.LocalExecutor{Registry: rc.Registry}
+	if rc.Executor != nil {
+		exec = rc.Executor
+	}
+	r := engine.New(exec, opts...)
 	rep, err := r.Run(ctx, l.Playbook, engine.Params{Inputs: l.Inputs, Event: l.Event, Resume: prior})
+	if rc.Finished != nil {
+		status := engine.RunFailed
+		if rep != nil {
+			status = rep.Status
+		}
+		defer rc.Finished(l, status, rep)
+	}
 	if err != nil {
 		finish(engine.RunFailed, err.Error(), nil)
 		return nil, err

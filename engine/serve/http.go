@@ -1,0 +1,114 @@
+package serve
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/playbook-sh/playbook/actions"
+	"github.com/playbook-sh/playbook/engine"
+)
+
+// maxWebhookBody bounds a webhook request's JSON body.
+const maxWebhookBody = 1 << 20
+
+// Handler serves GET /healthz (liveness), GET /metrics (Prometheus) and
+// POST /webhooks/<name> (run the webhook's playbook with the JSON body as
+// its event; bearer token; 202 with the run id).
+func (d *Daemon) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSONReply(w, http.StatusOK, map[string]any{"status": "ok",
+			"uptime_seconds": int64(d.clock().Now().Sub(d.started).Seconds())})
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Metrics.Registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("POST /webhooks/{name}", d.webhook)
+	return securityHeaders(mux)
+}
+
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Cache-Control", "no-store")
+		h.ServeHTTP(w, r)
+	})
+}
+
+func writeJSONReply(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v)
+}
+
+func (d *Daemon) webhook(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	reply := func(code int, v any) {
+		d.Metrics.webhooks.WithLabelValues(name, strconv.Itoa(code)).Inc()
+		writeJSONReply(w, code, v)
+	}
+	var hook *Webhook
+	for _, h := range d.Config.Webhooks {
+		if h.Name == name {
+			hook = h
+		}
+	}
+	if hook == nil {
+		// The same answer as a wrong token: names are not disclosed.
+		w.Header().Set("WWW-Authenticate", `Bearer realm="playbook"`)
+		reply(http.StatusUnauthorized, map[string]string{"error": "unauthorized"})
+		return
+	}
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(d.tokens[name])) != 1 {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="playbook"`)
+		reply(http.StatusUnauthorized, map[string]string{"error": "unauthorized"})
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			reply(http.StatusRequestEntityTooLarge, map[string]string{"error": "the body is larger than 1 MiB"})
+			return
+		}
+		reply(http.StatusBadRequest, map[string]string{"error": "read the body: " + err.Error()})
+		return
+	}
+	var event any
+	if len(strings.TrimSpace(string(body))) > 0 {
+		if event, err = actions.DecodeJSON(body); err != nil {
+			reply(http.StatusBadRequest, map[string]string{"error": "the body must be JSON: " + err.Error()})
+			return
+		}
+	}
+	inputs, err := hook.Playbook.BindInputs(map[string]any{})
+	if err != nil {
+		reply(http.StatusInternalServerError, map[string]string{"error": "the playbook's inputs: " + err.Error()})
+		return
+	}
+	if d.runCtx.Err() != nil {
+		reply(http.StatusServiceUnavailable, map[string]string{"error": "shutting down"})
+		return
+	}
+	id := engine.NewRunID()
+	d.inflight.Add(1)
+	go func() {
+		defer d.inflight.Done()
+		rep, err := d.Recorder.Run(d.runCtx, Launch{ID: id, Playbook: hook.Playbook, Inputs: inputs, Event: event,
+			Trigger: "webhook:" + name, TriggerRef: r.RemoteAddr})
+		if err != nil {
+			d.log().Error("webhook run did not start", "webhook", name, "run_id", id, "error", err)
+			return
+		}
+		d.log().Info("webhook run finished", "webhook", name, "run_id", id, "status", rep.Status)
+	}()
+	reply(http.StatusAccepted, map[string]string{"run_id": id, "status_url_hint": "playbook runs show " + id,
+		"accepted_at": d.clock().Now().UTC().Format(time.RFC3339)})
+}
