@@ -17,7 +17,7 @@ echo "== go test -race"
 go test -race -count=1 ./...
 
 echo "== examples validate and pass their tests"
-go run ./cmd/playbook validate -q playbooks/*.yaml playbooks/lib/*.yaml
+go run ./cmd/playbook validate -q playbooks/*.yaml playbooks/lib/*.yaml  # serve.yaml too
 go run ./cmd/playbook test playbooks
 
 echo "== fuzz smoke (${FUZZTIME:=10s} per target)"
@@ -32,4 +32,5 @@ fuzz FuzzCompileExpr ./engine/eval
 fuzz FuzzParse ./engine/connections
 fuzz FuzzHandler ./actions/cortexxdr/fake
 fuzz FuzzHandler ./actions/wiz/fake
+fuzz FuzzSearch ./engine/intake
 echo "all checks passed"
