@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -193,7 +194,12 @@ func (e *env) events(ctx context.Context, args []string) int {
 	fs := newFlags("events list", "events list [--source NAME] [--since T] [--limit N] [--format text|json|jsonl] [--state P | --config F]", e.stderr)
 	l.register(fs)
 	fs.StringVar(&source, "source", "", "only this intake source's events")
-	if _, err := parse(fs, args[1:]); err != nil {
+	pos, err := parse(fs, args[1:])
+	if err != nil {
+		return exitUsage
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(e.stderr, "playbook events list: unexpected argument %q (name the intake with --source NAME)\n", pos[0])
 		return exitUsage
 	}
 	since, err := l.check()
@@ -244,26 +250,39 @@ func (e *env) events(ctx context.Context, args []string) int {
 	return exitOK
 }
 
-// orderedMap writes a map in the given key order.
+// orderedMap writes a map in the given key order, with <, > and & as
+// they are, as writeJSON writes the rest.
 type orderedMap struct {
 	keys []string
 	m    map[string]any
 }
 
 func (o orderedMap) MarshalJSON() ([]byte, error) {
-	b := []byte{'{'}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	put := func(v any) error {
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		b.Truncate(b.Len() - 1) // Encode's newline
+		return nil
+	}
+	b.WriteByte('{')
 	for i, k := range o.keys {
 		if i > 0 {
-			b = append(b, ',')
+			b.WriteByte(',')
 		}
-		kb, _ := json.Marshal(k)
-		vb, err := json.Marshal(o.m[k])
-		if err != nil {
+		if err := put(k); err != nil {
 			return nil, err
 		}
-		b = append(append(append(b, kb...), ':'), vb...)
+		b.WriteByte(':')
+		if err := put(o.m[k]); err != nil {
+			return nil, err
+		}
 	}
-	return append(b, '}'), nil
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
 func dash(s string) string {

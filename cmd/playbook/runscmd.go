@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -32,6 +33,20 @@ func (e *env) runs(ctx context.Context, args []string) int {
 	return exitUsage
 }
 
+// runStatuses are the statuses a run has, as runs list --status takes them.
+var runStatuses = []string{store.StatusRunning, store.StatusSuccessful, store.StatusFailed,
+	store.StatusPartiallySuccessful, store.StatusCancelled, store.StatusInterrupted}
+
+// runStatus returns the status s names, in any case ("failed" is Failed).
+func runStatus(s string) (string, bool) {
+	for _, st := range runStatuses {
+		if strings.EqualFold(s, st) {
+			return st, true
+		}
+	}
+	return "", false
+}
+
 // runJSON is a run as the list commands print it.
 func runJSON(r store.Run) map[string]any {
 	m := map[string]any{"run_id": r.ID, "playbook": r.Playbook, "file": r.File, "status": r.Status,
@@ -55,15 +70,28 @@ func (e *env) runsList(ctx context.Context, args []string) int {
 	fs := newFlags("runs list", "runs list [--playbook NAME] [--status S] [--trigger T] [--since T] [--limit N] [--format text|json|jsonl] [--state P | --config F]", e.stderr)
 	l.register(fs)
 	fs.StringVar(&pb, "playbook", "", "only runs of this playbook (its name)")
-	fs.StringVar(&status, "status", "", "only runs with this status: running, Successful, Failed, Partially Successful, Cancelled, Interrupted")
+	fs.StringVar(&status, "status", "", "only runs with this status (any case): running, Successful, Failed, Partially Successful, Cancelled, Interrupted")
 	fs.StringVar(&trigger, "trigger", "", "only runs with this trigger: cli, schedule:NAME, intake:NAME, webhook:NAME")
-	if _, err := parse(fs, args); err != nil {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return exitUsage
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(e.stderr, "playbook runs list: unexpected argument %q (filter with --playbook, --status, --trigger, --since)\n", pos[0])
 		return exitUsage
 	}
 	since, err := l.check()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "playbook runs list: %v\n", err)
 		return exitUsage
+	}
+	if status != "" {
+		st, ok := runStatus(status)
+		if !ok {
+			fmt.Fprintf(e.stderr, "playbook runs list: --status must be one of %s, got %q\n", strings.Join(runStatuses, ", "), status)
+			return exitUsage
+		}
+		status = st
 	}
 	st, err := e.openListState(ctx, &l)
 	if err != nil {
@@ -165,8 +193,8 @@ func (e *env) runsResume(ctx context.Context, args []string) int {
 	if err != nil {
 		return exitUsage
 	}
-	if len(pos) != 1 {
-		fmt.Fprintln(e.stderr, "playbook runs resume: name one run id")
+	if len(pos) != 1 || (format != "text" && format != "json") {
+		fmt.Fprintln(e.stderr, "playbook runs resume: name one run id; --format is text or json")
 		return exitUsage
 	}
 	st, err := e.openState(ctx, state, nil)
