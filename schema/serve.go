@@ -109,7 +109,8 @@ func Serve(reg *actions.Registry) ([]byte, error) {
 				}},
 			"webhooks": obj{"type": "object", "propertyNames": names, "additionalProperties": obj{
 				"type": "object", "additionalProperties": false, "required": []string{"playbook", "token"},
-				"properties": obj{"playbook": pbPath, "token": secret}}},
+				"properties": obj{"playbook": pbPath, "token": secret,
+					"inputs": obj{"type": "object", "description": "The playbook's inputs; strings may hold ${{ }} templates over event, the request's JSON body."}}}},
 			"console": obj{"type": "object", "description": "The web console's users."},
 		},
 	}

@@ -33,4 +33,5 @@ fuzz FuzzParse ./engine/connections
 fuzz FuzzHandler ./actions/cortexxdr/fake
 fuzz FuzzHandler ./actions/wiz/fake
 fuzz FuzzSearch ./engine/intake
+fuzz FuzzParse ./engine/serve
 echo "all checks passed"

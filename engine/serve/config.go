@@ -95,6 +95,8 @@ type Webhook struct {
 	Playbook *engine.Compiled
 	// Token is an env:NAME or file:PATH reference to the bearer token.
 	Token string
+	// Inputs are the playbook's inputs, templates over event (the body).
+	Inputs map[string]*Template
 }
 
 // Load reads serve.yaml at path and checks it, with its playbooks,
@@ -322,8 +324,9 @@ func (d *decoder) playbook(n *yaml.Node) *engine.Compiled {
 	return c
 }
 
-// inputs binds a schedule's literal inputs to the playbook's.
-func (d *decoder) inputs(n *yaml.Node, c *engine.Compiled) map[string]any {
+// inputs binds a schedule's literal inputs to the playbook's; an error
+// without inputs: is reported at entry.
+func (d *decoder) inputs(n *yaml.Node, c *engine.Compiled, entry playbook.Pos) map[string]any {
 	given := map[string]any{}
 	if n != nil {
 		v, errs := playbook.NodeValue(d.file, d.src, n)
@@ -340,9 +343,9 @@ func (d *decoder) inputs(n *yaml.Node, c *engine.Compiled) map[string]any {
 	}
 	bound, err := c.BindInputs(given)
 	if err != nil {
-		at := pos(n)
-		if n == nil {
-			at = playbook.Pos{}
+		at := entry
+		if n != nil {
+			at = pos(n)
 		}
 		d.errorf(at, "", "inputs: %v", err)
 		return nil
@@ -361,7 +364,7 @@ func (d *decoder) schedule(k, v *yaml.Node) *Schedule {
 		return nil
 	}
 	s.Playbook = d.playbook(m["playbook"])
-	s.Inputs = d.inputs(m["inputs"], s.Playbook)
+	s.Inputs = d.inputs(m["inputs"], s.Playbook, pos(k))
 	spec := schedule.Spec{Name: k.Value}
 	if n := m["cron"]; n != nil {
 		spec.Cron = d.str(n, "cron")
@@ -422,6 +425,9 @@ func (d *decoder) intake(k, v *yaml.Node) *Intake {
 		return nil
 	}
 	name := d.str(m["command"], "command")
+	if name == "" {
+		return nil
+	}
 	cmd, ok := d.reg.Lookup(name)
 	if !ok {
 		d.errorf(pos(m["command"]), playbook.Suggest(name, d.fetchCommands()), "unknown command %q", name)
@@ -437,8 +443,10 @@ func (d *decoder) intake(k, v *yaml.Node) *Intake {
 		in.Connection = d.str(n, "connection")
 	}
 	if n := m["every"]; n != nil {
+		bad := len(d.errs)
 		in.Every = d.duration(n, "every")
 		switch {
+		case len(d.errs) > bad: // not a duration: said once
 		case in.Every < time.Second:
 			d.errorf(pos(n), "", "every must be at least 1s, got %s", n.Value)
 		case spec.Intake.MinEvery > 0 && in.Every < spec.Intake.MinEvery:
@@ -452,7 +460,7 @@ func (d *decoder) intake(k, v *yaml.Node) *Intake {
 	if n := m["lookback"]; n != nil {
 		in.Lookback = d.duration(n, "lookback")
 	}
-	in.With = d.intakeWith(m["with"], spec)
+	in.With = d.intakeWith(m["with"], spec, pos(k))
 	var dedup []string
 	if n := m["dedup"]; n != nil {
 		if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
@@ -464,7 +472,7 @@ func (d *decoder) intake(k, v *yaml.Node) *Intake {
 		}
 	}
 	if n := m["mapping"]; n != nil {
-		in.MappingName, in.Mapping = d.mappingOf(n, spec, dedup)
+		in.MappingName, in.Mapping = d.mappingOf(n, spec, dedup, m["dedup"])
 	}
 	if n := m["trigger"]; n != nil {
 		in.Trigger = d.trigger(n)
@@ -486,7 +494,7 @@ func (d *decoder) fetchCommands() []string {
 
 // intakeWith checks the fetch command's literal inputs: the window and
 // paging inputs are the intake's own.
-func (d *decoder) intakeWith(n *yaml.Node, spec actions.Spec) map[string]any {
+func (d *decoder) intakeWith(n *yaml.Node, spec actions.Spec, entry playbook.Pos) map[string]any {
 	with := map[string]any{}
 	if n != nil {
 		v, errs := playbook.NodeValue(d.file, d.src, n)
@@ -516,9 +524,9 @@ func (d *decoder) intakeWith(n *yaml.Node, spec actions.Spec) map[string]any {
 	probe[spec.Intake.Start] = "2025-01-01T00:00:00Z"
 	probe[spec.Intake.End] = "2025-01-02T00:00:00Z"
 	if _, err := spec.CoerceInputs(probe); err != nil {
-		at := pos(n)
-		if n == nil {
-			at = playbook.Pos{}
+		at := entry // no with:
+		if n != nil {
+			at = pos(n)
 		}
 		if ie, ok := err.(*actions.InputError); ok && n != nil {
 			if v := valueNode(n, ie.Input); v != nil {

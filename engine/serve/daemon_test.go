@@ -275,6 +275,7 @@ func TestDaemonSchedulesOnTheClock(t *testing.T) {
 	e := startDaemon(t, "schedules:\n  hourly:\n    playbook: note.yaml\n    every: 1h\n    inputs: {id: sched}\n",
 		map[string]string{"note.yaml": daemonPlaybook})
 	for i := 1; i <= 3; i++ {
+		e.waitFor(t, "the scheduler to sleep", func() bool { return e.clock.sleeping() == 1 })
 		e.clock.Advance(time.Hour)
 		e.waitFor(t, fmt.Sprintf("%d scheduled runs", i), func() bool {
 			rs := e.runs(t, store.RunFilter{Trigger: "schedule:hourly", Status: "Successful"})
@@ -310,11 +311,13 @@ func TestDaemonIntakeEveryInterval(t *testing.T) {
 	e.fetch.issues = append(e.fetch.issues, map[string]any{"id": "i-1", "severity": "HIGH"}, map[string]any{"id": "i-2", "severity": "LOW"})
 	e.fetch.mu.Unlock()
 	// Not before every has passed since the mark.
+	e.waitFor(t, "the intake loop to sleep", func() bool { return e.clock.sleeping() == 1 })
 	e.clock.Advance(time.Hour)
 	time.Sleep(20 * time.Millisecond)
 	if n := e.fetch.calls.Load(); n != 1 {
 		t.Fatalf("fetched %d times after 1h of a 2h interval", n)
 	}
+	e.waitFor(t, "the intake loop to sleep", func() bool { return e.clock.sleeping() == 1 })
 	e.clock.Advance(time.Hour)
 	e.waitFor(t, "the triggered run", func() bool {
 		return len(e.runs(t, store.RunFilter{Trigger: "intake:issues", Status: "Successful"})) == 1
@@ -324,6 +327,7 @@ func TestDaemonIntakeEveryInterval(t *testing.T) {
 		t.Errorf("run = %+v", rs[0])
 	}
 	// The same issues again: stored before, nothing new runs.
+	e.waitFor(t, "the intake loop to sleep", func() bool { return e.clock.sleeping() == 1 })
 	e.clock.Advance(2 * time.Hour)
 	e.waitFor(t, "the third fetch", func() bool { return e.fetch.calls.Load() == 3 })
 	e.stop(t)
@@ -337,8 +341,9 @@ func TestDaemonIntakeEveryInterval(t *testing.T) {
 }
 
 func TestDaemonWebhook(t *testing.T) {
-	src := "webhooks:\n  note: {playbook: note.yaml, token: env:HOOK_TOKEN}\n"
-	e := startDaemon(t, src, map[string]string{"note.yaml": "playbook: note\ntasks:\n  note: {run: core.set, with: {value: \"${{ event.alert }}\"}}\n"})
+	src := "webhooks:\n  note: {playbook: note.yaml, token: env:HOOK_TOKEN, inputs: {host: \"${{ event.host }}\"}}\n"
+	e := startDaemon(t, src, map[string]string{"note.yaml": "playbook: note\ninputs:\n  host: {type: string, required: true}\n" +
+		"tasks:\n  note: {run: core.set, with: {value: \"${{ event.alert }}\"}}\n"})
 	post := func(name, token, body string) (int, map[string]any) {
 		req, _ := http.NewRequest(http.MethodPost, e.url+"/webhooks/"+name, strings.NewReader(body))
 		if token != "" {
@@ -362,12 +367,13 @@ func TestDaemonWebhook(t *testing.T) {
 		{"unknown webhook", "other", daemonToken, `{}`, 401},
 		{"not JSON", "note", daemonToken, `{"alert":`, 400},
 		{"too large", "note", daemonToken, `{"alert":"` + strings.Repeat("x", 1<<20) + `"}`, 413},
+		{"input of the wrong type", "note", daemonToken, `{"host": 7}`, 422},
 	} {
 		if code, m := post(tc.hook, tc.token, tc.body); code != tc.code {
 			t.Errorf("%s: %d %v, want %d", tc.name, code, m, tc.code)
 		}
 	}
-	code, m := post("note", daemonToken, `{"alert": "${{ run.id }} from the attacker"}`)
+	code, m := post("note", daemonToken, `{"alert": "${{ run.id }} from the attacker", "host": "ws-1"}`)
 	if code != http.StatusAccepted {
 		t.Fatalf("accepted: %d %v", code, m)
 	}
@@ -377,7 +383,8 @@ func TestDaemonWebhook(t *testing.T) {
 		return err == nil && r.Status == "Successful"
 	})
 	r, _ := e.st.GetRun(context.Background(), id)
-	if r.Trigger != "webhook:note" || !strings.Contains(string(r.Report), `"raw_data": "${{ run.id }} from the attacker"`) {
+	if r.Trigger != "webhook:note" || string(r.Inputs) != `{"host":"ws-1"}` ||
+		!strings.Contains(string(r.Report), `"raw_data": "${{ run.id }} from the attacker"`) {
 		t.Errorf("run = %s %s", r.Trigger, r.Report)
 	}
 	e.logMu.Lock()

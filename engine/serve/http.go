@@ -1,9 +1,11 @@
 package serve
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/playbook-sh/playbook/actions"
 	"github.com/playbook-sh/playbook/engine"
+	"github.com/playbook-sh/playbook/engine/eval"
 )
 
 // maxWebhookBody bounds a webhook request's JSON body.
@@ -88,9 +91,9 @@ func (d *Daemon) webhook(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	inputs, err := hook.Playbook.BindInputs(map[string]any{})
+	inputs, err := d.eventInputs(r.Context(), hook.Inputs, hook.Playbook, event)
 	if err != nil {
-		reply(http.StatusInternalServerError, map[string]string{"error": "the playbook's inputs: " + err.Error()})
+		reply(http.StatusUnprocessableEntity, map[string]string{"error": "the playbook's inputs: " + err.Error()})
 		return
 	}
 	if d.runCtx.Err() != nil {
@@ -111,4 +114,18 @@ func (d *Daemon) webhook(w http.ResponseWriter, r *http.Request) {
 	}()
 	reply(http.StatusAccepted, map[string]string{"run_id": id, "status_url_hint": "playbook runs show " + id,
 		"accepted_at": d.clock().Now().UTC().Format(time.RFC3339)})
+}
+
+// eventInputs evaluates a webhook's inputs over its body and binds them.
+func (d *Daemon) eventInputs(ctx context.Context, ins map[string]*Template, c *engine.Compiled, event any) (map[string]any, error) {
+	given := make(map[string]any, len(ins))
+	vars := eval.Vars{"event": event}
+	for k, tm := range ins {
+		v, err := tm.Eval(ctx, vars)
+		if err != nil {
+			return nil, fmt.Errorf("input %s: %w", k, err)
+		}
+		given[k] = v
+	}
+	return c.BindInputs(given)
 }

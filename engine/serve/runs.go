@@ -30,7 +30,7 @@ type Recorder struct {
 	// Observer, when set, sees every progress event too.
 	Observer func(engine.Event)
 	// Started and Finished, when set, are told of each run (metrics).
-	Started  func(l Launch)
+	Started func(l Launch)
 	// Finished gets the run's status and report (nil when it did not start).
 	Finished func(l Launch, status string, rep *engine.Report)
 	// Executor runs the commands; nil means an [engine.LocalExecutor] over
@@ -139,6 +139,18 @@ func (rc *Recorder) run(ctx context.Context, l Launch, id string, prior map[stri
 	if rc.Started != nil {
 		rc.Started(l)
 	}
+	// Every run told Started is told Finished, also one whose connections
+	// cannot be bound.
+	var rep *engine.Report
+	if rc.Finished != nil {
+		defer func() {
+			status := engine.RunFailed
+			if rep != nil {
+				status = rep.Status
+			}
+			rc.Finished(l, status, rep)
+		}()
+	}
 	finish := func(status, errText string, rep []byte) {
 		// The run's end is recorded even when ctx was cancelled (SIGTERM).
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -175,14 +187,7 @@ func (rc *Recorder) run(ctx context.Context, l Launch, id string, prior map[stri
 		exec = rc.Executor
 	}
 	r := engine.New(exec, opts...)
-	rep, err := r.Run(ctx, l.Playbook, engine.Params{Inputs: l.Inputs, Event: l.Event, Resume: prior})
-	if rc.Finished != nil {
-		status := engine.RunFailed
-		if rep != nil {
-			status = rep.Status
-		}
-		defer rc.Finished(l, status, rep)
-	}
+	rep, err = r.Run(ctx, l.Playbook, engine.Params{Inputs: l.Inputs, Event: l.Event, Resume: prior})
 	if err != nil {
 		finish(engine.RunFailed, err.Error(), nil)
 		return nil, err

@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,7 +21,7 @@ var mappingKeys = []string{"extends", "main_path", "unique_key", "fields", "remo
 // mappingOf reads mapping: a shipped mapping's name, or an inline mapping
 // that may extend one (`extends:`), override or add fields by name, and
 // remove fields (`remove: [Notes]`), as D3's field mapping editor does.
-func (d *decoder) mappingOf(n *yaml.Node, spec actions.Spec, dedup []string) (string, *intake.Mapping) {
+func (d *decoder) mappingOf(n *yaml.Node, spec actions.Spec, dedup []string, dedupNode *yaml.Node) (string, *intake.Mapping) {
 	integ, _ := d.reg.Integration(spec.Integration())
 	shipped := func(at *yaml.Node) (actions.Mapping, bool) {
 		name := d.str(at, "mapping")
@@ -33,6 +34,7 @@ func (d *decoder) mappingOf(n *yaml.Node, spec actions.Spec, dedup []string) (st
 	}
 	var m actions.Mapping
 	name := "inline"
+	var shippedSources int // sources from extends:, before the inline ones
 	switch n.Kind {
 	case yaml.ScalarNode:
 		var ok bool
@@ -60,9 +62,10 @@ func (d *decoder) mappingOf(n *yaml.Node, spec actions.Spec, dedup []string) (st
 			m.UniqueKey = d.str(at, "unique_key")
 		}
 		if at := keys["remove"]; at != nil {
-			for _, c := range d.strings(at, "remove") {
+			names := d.strings(at, "remove")
+			for i, c := range names {
 				if !removeField(&m, c) {
-					d.errorf(pos(at), "", "remove: the mapping has no field %q", c)
+					d.errorf(pos(at.Content[i]), "", "remove: the mapping has no field %q", c)
 				}
 			}
 		}
@@ -71,6 +74,7 @@ func (d *decoder) mappingOf(n *yaml.Node, spec actions.Spec, dedup []string) (st
 				setField(&m, f)
 			}
 		}
+		shippedSources = len(m.Sources)
 		if at := keys["sources"]; at != nil {
 			if at.Kind != yaml.SequenceNode {
 				d.errorf(pos(at), "", "sources must be a list of {search, fields}")
@@ -103,10 +107,57 @@ func (d *decoder) mappingOf(n *yaml.Node, spec actions.Spec, dedup []string) (st
 	}
 	c, err := intake.Compile(m, dedup)
 	if err != nil {
-		d.errorf(pos(n), "", "mapping: %v", err)
+		d.errorf(d.mappingErrorAt(err, n, dedupNode, shippedSources), "", "mapping: %v", err)
 		return "", nil
 	}
 	return name, c
+}
+
+// mappingErrorAt is where in serve.yaml an [intake.MappingError] is: the
+// text at fault (at its offset) in the inline mapping or dedup list, or
+// the mapping itself when that text came from a shipped mapping.
+func (d *decoder) mappingErrorAt(err error, n, dedupNode *yaml.Node, shippedSources int) playbook.Pos {
+	me, ok := err.(*intake.MappingError)
+	if !ok {
+		return pos(n)
+	}
+	at, field := n, me.Field
+	if i, ok := strings.CutPrefix(field, "dedup["); ok {
+		at, field = element(dedupNode, strings.TrimSuffix(i, "]"), 0), ""
+	} else if rest, ok := strings.CutPrefix(field, "sources["); ok {
+		var i string
+		i, field, _ = strings.Cut(rest, "].")
+		at = element(valueNode(n, "sources"), i, shippedSources)
+	}
+	if name, ok := strings.CutPrefix(field, "fields."); ok && at != nil {
+		at, field = valueNode(at, "fields"), name
+	}
+	if at != nil && field != "" {
+		if v := valueNode(at, field); v != nil {
+			at = v
+		} else if at == n {
+			at = nil // from the shipped mapping
+		} // else the nearest enclosing part: a source, its fields
+	}
+	if at == nil {
+		return pos(n)
+	}
+	if at.Kind != yaml.ScalarNode {
+		return pos(at)
+	}
+	v, _ := playbook.NodeValue(d.file, d.src, at)
+	return v.At(me.Offset)
+}
+
+// element is the element of list numbered i, counting from skip; nil
+// when there is none.
+func element(list *yaml.Node, i string, skip int) *yaml.Node {
+	k, err := strconv.Atoi(i)
+	k -= skip
+	if list == nil || list.Kind != yaml.SequenceNode || err != nil || k < 0 || k >= len(list.Content) {
+		return nil
+	}
+	return list.Content[k]
 }
 
 func copyMapping(m actions.Mapping) actions.Mapping {
@@ -168,8 +219,15 @@ func (d *decoder) fieldMap(n *yaml.Node) []actions.MappedField {
 		return nil
 	}
 	var out []actions.MappedField
+	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		out = append(out, actions.MappedField{Name: n.Content[i].Value, Path: d.str(n.Content[i+1], "a field's path")})
+		k := n.Content[i]
+		if seen[k.Value] {
+			d.errorf(pos(k), "", "field %q is mapped twice", k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		out = append(out, actions.MappedField{Name: k.Value, Path: d.str(n.Content[i+1], "a field's path")})
 	}
 	return out
 }
@@ -205,8 +263,8 @@ func (d *decoder) trigger(n *yaml.Node) *Trigger {
 			p, err := eval.Compile(d.lang, src, engine.EvalOptions())
 			if err != nil {
 				d.exprError(v, err)
-			} else if bad := outsideEvent(p.Refs()); bad != "" {
-				d.errorf(v.Pos, "", "when: a trigger sees only event, not %s", bad)
+			} else if bad, ok := outsideEvent(p.Refs()); ok {
+				d.errorf(v.At(bad.Offset), "", "when: a trigger sees only event, not %s", bad.Path[0])
 			} else {
 				t.When = p
 			}
@@ -215,26 +273,35 @@ func (d *decoder) trigger(n *yaml.Node) *Trigger {
 	if at := m["concurrency"]; at != nil {
 		t.Concurrency = d.integer(at, "concurrency", 1)
 	}
-	if at := m["inputs"]; at != nil {
-		v, errs := playbook.NodeValue(d.file, d.src, at)
-		d.errs = append(d.errs, errs...)
-		if v.Kind != playbook.MapKind {
-			d.errorf(pos(at), "", "inputs must be a mapping of input names to values, got %s", playbook.KindName(at))
-		} else {
-			given := map[string]bool{}
-			for _, e := range v.Map {
-				t.Inputs[e.Key] = d.template(e.Value)
-				given[e.Key] = true
-				if t.Playbook != nil && t.Playbook.Playbook.Input(e.Key) == nil {
-					d.errorf(e.KeyPos, playbook.Suggest(e.Key, inputNames(t.Playbook)), "inputs: the playbook declares no input %q", e.Key)
-				}
-			}
-			d.requiredInputs(pos(at), t.Playbook, given)
-		}
-	} else {
-		d.requiredInputs(pos(n), t.Playbook, nil)
-	}
+	t.Inputs = d.eventInputs(n, m["inputs"], t.Playbook)
 	return t
+}
+
+// eventInputs reads the inputs a trigger or webhook gives its playbook:
+// values that may hold templates over event. Unknown names and missing
+// required inputs are errors.
+func (d *decoder) eventInputs(owner, at *yaml.Node, c *engine.Compiled) map[string]*Template {
+	out := map[string]*Template{}
+	if at == nil {
+		d.requiredInputs(pos(owner), c, nil)
+		return out
+	}
+	v, errs := playbook.NodeValue(d.file, d.src, at)
+	d.errs = append(d.errs, errs...)
+	if v.Kind != playbook.MapKind {
+		d.errorf(pos(at), "", "inputs must be a mapping of input names to values, got %s", playbook.KindName(at))
+		return out
+	}
+	given := map[string]bool{}
+	for _, e := range v.Map {
+		out[e.Key] = d.template(e.Value)
+		given[e.Key] = true
+		if c != nil && c.Playbook.Input(e.Key) == nil {
+			d.errorf(e.KeyPos, playbook.Suggest(e.Key, inputNames(c)), "inputs: the playbook declares no input %q", e.Key)
+		}
+	}
+	d.requiredInputs(pos(at), c, given)
+	return out
 }
 
 func inputNames(c *engine.Compiled) []string {
@@ -258,15 +325,15 @@ func (d *decoder) requiredInputs(at playbook.Pos, c *engine.Compiled, given map[
 	}
 }
 
-// outsideEvent names the first top-level name other than event an
-// expression reads, or "".
-func outsideEvent(refs []eval.Ref) string {
+// outsideEvent is the first reference of an expression to a top-level
+// name other than event.
+func outsideEvent(refs []eval.Ref) (eval.Ref, bool) {
 	for _, r := range refs {
 		if len(r.Path) > 0 && r.Path[0] != "event" {
-			return r.Path[0]
+			return r, true
 		}
 	}
-	return ""
+	return eval.Ref{}, false
 }
 
 func (d *decoder) exprError(v *playbook.Value, err error) {
@@ -284,8 +351,9 @@ func (d *decoder) health(n *yaml.Node) *Health {
 	}
 	h := &Health{Every: 0, NotifyAfter: 3}
 	if at := m["every"]; at != nil {
+		bad := len(d.errs)
 		h.Every = d.duration(at, "every")
-		if h.Every < time.Second {
+		if len(d.errs) == bad && h.Every < time.Second {
 			d.errorf(pos(at), "", "every must be at least 1s")
 		}
 	} else {
@@ -304,7 +372,7 @@ func (d *decoder) health(n *yaml.Node) *Health {
 }
 
 func (d *decoder) webhook(k, v *yaml.Node) *Webhook {
-	m := d.mapping(v, "webhook "+k.Value, []string{"playbook", "token"})
+	m := d.mapping(v, "webhook "+k.Value, []string{"playbook", "token", "inputs"})
 	if m == nil {
 		return nil
 	}
@@ -315,6 +383,7 @@ func (d *decoder) webhook(k, v *yaml.Node) *Webhook {
 	}
 	w.Playbook = d.playbook(m["playbook"])
 	w.Token = d.secretRef(m["token"], "token")
+	w.Inputs = d.eventInputs(v, m["inputs"], w.Playbook)
 	return w
 }
 
@@ -349,11 +418,9 @@ func (d *decoder) template(v *playbook.Value) *Template {
 				d.exprError(v, err)
 				return t
 			}
-			for _, r := range tm.Refs() {
-				if len(r.Path) > 0 && r.Path[0] != "event" {
-					d.errorf(v.Pos, "", "a trigger's inputs see only event, not %s", r.Path[0])
-					return t
-				}
+			if bad, ok := outsideEvent(tm.Refs()); ok {
+				d.errorf(v.At(bad.Offset), "", "a trigger's inputs see only event, not %s", bad.Path[0])
+				return t
 			}
 			t.tmpl = tm
 		}
