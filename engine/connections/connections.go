@@ -21,7 +21,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -174,24 +173,9 @@ func (d *decoder) parse(f *File, src []byte) {
 var validName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 func (d *decoder) mapping(n *yaml.Node, what string, known []string) map[string]*yaml.Node {
-	if n.Kind != yaml.MappingNode {
-		d.errorf(pos(n), "", "%s must be a mapping, got %s", what, playbook.KindName(n))
-		return nil
-	}
-	out := map[string]*yaml.Node{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if _, dup := out[k.Value]; dup {
-			d.errorf(pos(k), "", "duplicate key %q", k.Value)
-			continue
-		}
-		if !slices.Contains(known, k.Value) {
-			d.errorf(pos(k), playbook.Suggest(k.Value, known), "unknown key %q in %s", k.Value, what)
-			continue
-		}
-		out[k.Value] = v
-	}
-	return out
+	m, errs := playbook.Keys(d.file, n, what, known)
+	d.errs = append(d.errs, errs...)
+	return m
 }
 
 func (d *decoder) conn(k, v *yaml.Node, f *File) *Conn {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 
 	"gopkg.in/yaml.v3"
@@ -68,3 +69,32 @@ func plainNode(n *yaml.Node, depth, maxDepth int, what string) *Error {
 // KindName names a node's kind for messages: "a mapping", "a list",
 // "null", "a boolean", "a number", "a string".
 func KindName(n *yaml.Node) string { return kindName(n) }
+
+// Keys reads a mapping node of an authored file (connections, serve.yaml)
+// by its keys, reporting a node that is not a mapping, duplicate keys, and
+// keys not in known (with a "did you mean"). It returns nil when n is not
+// a mapping.
+func Keys(file string, n *yaml.Node, what string, known []string) (map[string]*yaml.Node, ErrorList) {
+	var errs ErrorList
+	errorf := func(at *yaml.Node, hint, format string, args ...any) {
+		errs = append(errs, &Error{File: file, Pos: Pos{Line: at.Line, Col: at.Column}, Msg: fmt.Sprintf(format, args...), Hint: hint})
+	}
+	if n.Kind != yaml.MappingNode {
+		errorf(n, "", "%s must be a mapping, got %s", what, KindName(n))
+		return nil, errs
+	}
+	out := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if _, dup := out[k.Value]; dup {
+			errorf(k, "", "duplicate key %q", k.Value)
+			continue
+		}
+		if !slices.Contains(known, k.Value) {
+			errorf(k, Suggest(k.Value, known), "unknown key %q in %s", k.Value, what)
+			continue
+		}
+		out[k.Value] = v
+	}
+	return out, errs
+}

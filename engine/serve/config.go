@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -221,24 +220,9 @@ func (d *decoder) named(n *yaml.Node, what string, f func(k, v *yaml.Node)) {
 }
 
 func (d *decoder) mapping(n *yaml.Node, what string, known []string) map[string]*yaml.Node {
-	if n.Kind != yaml.MappingNode {
-		d.errorf(pos(n), "", "%s must be a mapping, got %s", what, playbook.KindName(n))
-		return nil
-	}
-	out := map[string]*yaml.Node{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if _, dup := out[k.Value]; dup {
-			d.errorf(pos(k), "", "duplicate key %q", k.Value)
-			continue
-		}
-		if !slices.Contains(known, k.Value) {
-			d.errorf(pos(k), playbook.Suggest(k.Value, known), "unknown key %q in %s", k.Value, what)
-			continue
-		}
-		out[k.Value] = v
-	}
-	return out
+	m, errs := playbook.Keys(d.file, n, what, known)
+	d.errs = append(d.errs, errs...)
+	return m
 }
 
 func (d *decoder) str(n *yaml.Node, what string) string {
