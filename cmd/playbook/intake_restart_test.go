@@ -55,9 +55,9 @@ func runsByRef(runs []listedRun) map[string]int {
 // wizFake starts a Wiz fake in this process and writes a connections file
 // naming it wiz, with file: credentials, so that several CLI invocations
 // (in-process or not) share one tenant and see each other's changes.
-func wizFake(t *testing.T) (*wizfake.Server, string) {
+func wizFake(t *testing.T, opts ...wizfake.Option) (*wizfake.Server, string) {
 	t.Helper()
-	fk := wizfake.New()
+	fk := wizfake.New(opts...)
 	srv := httptest.NewServer(fk)
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
@@ -276,5 +276,52 @@ tasks:
 	}
 	if len(updates) != 2 || updates[0] == updates[1] {
 		t.Errorf("by-update stored %s with Updated Time %v, want two versions", id, updates)
+	}
+}
+
+// TestIntakeAcrossPages fetches more issues than one page of Fetch Event
+// holds (500): every page's issues are stored once, and a second cycle
+// over the same pages stores none.
+func TestIntakeAcrossPages(t *testing.T) {
+	t.Parallel()
+	fk, conns := wizFake(t, wizfake.WithGeneratedIssues(1200))
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state.db")
+	config := writeAt(t, filepath.Join(dir, "serve.yaml"), `intake:
+  all:
+    connection: wiz
+    command: wiz.fetch_event
+    with: {event_type: Issues}
+    every: 24h
+    tolerance: 8760h
+    lookback: 8760h
+    mapping: wiz.issues
+`)
+	n := len(fk.IssueIDs())
+	if n < 1200 {
+		t.Fatalf("the fake has %d issues", n)
+	}
+	res := intakeOnce(t, config, state, "all", "--connections", conns)
+	if res.Fetched != n || len(res.New) != n || res.Unmapped != 0 {
+		t.Fatalf("first cycle = fetched %d, new %d, unmapped %d; want all %d", res.Fetched, len(res.New), res.Unmapped, n)
+	}
+	pages := 0
+	for _, r := range fk.Requests() {
+		if r.Path == "/graphql" {
+			pages++
+		}
+	}
+	if want := (n + 499) / 500; pages != want {
+		t.Errorf("%d GraphQL requests, want %d pages of 500", pages, want)
+	}
+	seen := map[string]bool{}
+	for _, k := range res.New {
+		if seen[k] {
+			t.Fatalf("issue %s stored twice", k)
+		}
+		seen[k] = true
+	}
+	if res = intakeOnce(t, config, state, "all", "--connections", conns); res.Fetched != n || len(res.New) != 0 {
+		t.Errorf("second cycle = fetched %d, new %d; want %d and 0", res.Fetched, len(res.New), n)
 	}
 }
