@@ -71,3 +71,13 @@ func (i Integration) Mapping(name string) (Mapping, bool) {
 	}
 	return Mapping{}, false
 }
+
+// MappedFields pairs names and paths, as the vendor pages' mapping tables
+// list them: MappedFields("Title", ".incident_name", "Status", ".status").
+func MappedFields(pairs ...string) []MappedField {
+	out := make([]MappedField, 0, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		out = append(out, MappedField{Name: pairs[i], Path: pairs[i+1]})
+	}
+	return out
+}

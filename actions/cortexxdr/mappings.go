@@ -29,7 +29,7 @@ var fetchIncidentIntake = &actions.Intake{
 // intake that fetches with Allow Retrieve Extra Data and wants one event
 // per alert.
 func Mappings() []actions.Mapping {
-	alertFields := mappedFields(
+	alertFields := actions.MappedFields(
 		"Document ID", ".alert_id",
 		"Start Time", ".detection_timestamp",
 		"Source", ".source",
@@ -72,7 +72,7 @@ func Mappings() []actions.Mapping {
 	return []actions.Mapping{
 		{Name: MappingIncidents, Description: "Cortex XDR incidents (default event source), and incident alerts by search string",
 			MainPath: incidentsMainPath, UniqueKey: ".incident_id",
-			Fields: mappedFields(
+			Fields: actions.MappedFields(
 				"Unique Key", ".incident_id",
 				"Title", ".incident_name",
 				"Event Type", ".alarmRuleName",
@@ -87,13 +87,4 @@ func Mappings() []actions.Mapping {
 		{Name: MappingIncidentAlerts, Description: "Cortex XDR incident alerts, one event per alert (fetch with allow_retrieve_extra_data: true)",
 			MainPath: incidentAlertsMainPath, UniqueKey: ".alert_id", Fields: alertFields},
 	}
-}
-
-// mappedFields pairs names and paths: mappedFields("Title", ".incident_name", ...).
-func mappedFields(pairs ...string) []actions.MappedField {
-	out := make([]actions.MappedField, 0, len(pairs)/2)
-	for i := 0; i+1 < len(pairs); i += 2 {
-		out = append(out, actions.MappedField{Name: pairs[i], Path: pairs[i+1]})
-	}
-	return out
 }

@@ -34,7 +34,7 @@ func Mappings() []actions.Mapping {
 	return []actions.Mapping{
 		{Name: MappingIssues, Description: "Wiz issues (Event Type Issues)",
 			MainPath: fetchEventMainPath, UniqueKey: fetchEventUniqueKey,
-			Sources: []actions.EventSource{{Search: searchIssue, Fields: fields(
+			Sources: []actions.EventSource{{Search: searchIssue, Fields: actions.MappedFields(
 				"Document ID", ".id",
 				"Start Time", ".createdAt",
 				"Description", ".sourceRule.controlDescription",
@@ -57,7 +57,7 @@ func Mappings() []actions.Mapping {
 			)}}},
 		{Name: MappingConfigurationFindings, Description: "Wiz cloud configuration findings (Event Type Cloud Configuration Findings)",
 			MainPath: fetchEventMainPath, UniqueKey: fetchEventUniqueKey,
-			Sources: []actions.EventSource{{Search: searchConfigurationFinding, Fields: fields(
+			Sources: []actions.EventSource{{Search: searchConfigurationFinding, Fields: actions.MappedFields(
 				"Unique Event Key", ".id",
 				"Start Time", ".firstSeenAt",
 				"Description", ".rule.description",
@@ -80,7 +80,7 @@ func Mappings() []actions.Mapping {
 			)}}},
 		{Name: MappingVulnerabilityFindings, Description: "Wiz vulnerability findings (Event Type Vulnerability Findings)",
 			MainPath: fetchEventMainPath, UniqueKey: fetchEventUniqueKey,
-			Sources: []actions.EventSource{{Search: searchVulnerabilityFinding, Fields: fields(
+			Sources: []actions.EventSource{{Search: searchVulnerabilityFinding, Fields: actions.MappedFields(
 				"Unique Event Key", ".id",
 				"Start Time", ".firstDetectedAt",
 				"Description", ".description",
@@ -112,13 +112,4 @@ func Mappings() []actions.Mapping {
 				"Vulnerable Asset Tags", ".vulnerableAsset.tags",
 			)}}},
 	}
-}
-
-// fields pairs names and paths: fields("Status", ".status", ...).
-func fields(pairs ...string) []actions.MappedField {
-	out := make([]actions.MappedField, 0, len(pairs)/2)
-	for i := 0; i+1 < len(pairs); i += 2 {
-		out = append(out, actions.MappedField{Name: pairs[i], Path: pairs[i+1]})
-	}
-	return out
 }

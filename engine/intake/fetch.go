@@ -62,14 +62,14 @@ type Result struct {
 // high-water mark did not move.
 type FetchError struct {
 	Source string
-	Error_ *actions.Error
+	Failure *actions.Error
 }
 
 func (e *FetchError) Error() string {
-	if e.Error_ == nil {
+	if e.Failure == nil {
 		return "intake " + e.Source + ": the fetch failed"
 	}
-	return fmt.Sprintf("intake %s: %s (%d) %s", e.Source, e.Error_.FailureIndicator, e.Error_.StatusCode, e.Error_.Message)
+	return fmt.Sprintf("intake %s: %s (%d) %s", e.Source, e.Failure.FailureIndicator, e.Failure.StatusCode, e.Failure.Message)
 }
 
 // Fetch runs one fetch cycle at now: it asks for the window from the
@@ -132,7 +132,7 @@ func Fetch(ctx context.Context, src *Source, st Store, now time.Time) (*Result, 
 		env := src.Command.Run(ctx, actions.Request{Task: "intake:" + src.Name, Inputs: in,
 			Connection: src.Connection, Logger: log.With("intake", src.Name, "command", spec.Name)})
 		if env.ReturnData == actions.Failed || env.ReturnData == actions.PartiallySuccessful {
-			return nil, &FetchError{Source: src.Name, Error_: env.Error}
+			return nil, &FetchError{Source: src.Name, Failure: env.Error}
 		}
 		evs, skipped := src.Mapping.Apply(env.RawData)
 		for _, s := range skipped {

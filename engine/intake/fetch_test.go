@@ -166,7 +166,7 @@ func TestFetchFailureStoresNothing(t *testing.T) {
 	v.fail = errors.New("busy")
 	_, err := Fetch(ctx, src, st, t0)
 	var fe *FetchError
-	if !errors.As(err, &fe) || fe.Error_.StatusCode != 503 || !strings.Contains(err.Error(), "busy") {
+	if !errors.As(err, &fe) || fe.Failure.StatusCode != 503 || !strings.Contains(err.Error(), "busy") {
 		t.Fatalf("err = %v, want the command's failure", err)
 	}
 	if _, ok, _ := st.Mark(ctx, "src"); ok {
