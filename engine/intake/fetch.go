@@ -61,7 +61,7 @@ type Result struct {
 // FetchError is a fetch whose command failed: nothing was stored and the
 // high-water mark did not move.
 type FetchError struct {
-	Source string
+	Source  string
 	Failure *actions.Error
 }
 
