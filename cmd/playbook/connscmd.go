@@ -79,6 +79,16 @@ func (e *env) loadConnections(file string) (*connections.File, int) {
 	return f, exitOK
 }
 
+// runTestConnection runs the connection's integration's Test Connection;
+// false when the integration has none.
+func (e *env) runTestConnection(ctx context.Context, conn *actions.Connection) (actions.Envelope, bool) {
+	cmd, ok := e.reg.Lookup(conn.Integration + ".test_connection")
+	if !ok {
+		return actions.Envelope{}, false
+	}
+	return cmd.Run(ctx, actions.Request{Task: "test_connection", Inputs: map[string]any{}, Connection: conn, Logger: hclog.NewNullLogger()}), true
+}
+
 // testConnection runs INTEGRATION.test_connection over the named
 // connection: exit 0 passed, 1 failed, 2 usage.
 func (e *env) testConnection(ctx context.Context, name, file string, sandbox bool) int {
@@ -108,12 +118,11 @@ func (e *env) testConnection(ctx context.Context, name, file string, sandbox boo
 		}
 		conn = c
 	}
-	cmd, ok := e.reg.Lookup(conn.Integration + ".test_connection")
+	env, ok := e.runTestConnection(ctx, conn)
 	if !ok {
 		fmt.Fprintf(e.stderr, "playbook connections test: %s has no Test Connection command\n", conn.Integration)
 		return exitUsage
 	}
-	env := cmd.Run(ctx, actions.Request{Task: "test_connection", Inputs: map[string]any{}, Connection: conn, Logger: hclog.NewNullLogger()})
 	if env.ReturnData == actions.Successful {
 		fmt.Fprintf(e.stdout, "%s (%s): Passed\n", conn.Name, conn.Integration)
 		return exitOK

@@ -5,13 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
-	"strings"
 	"text/tabwriter"
 	"time"
-
-	"github.com/hashicorp/go-hclog"
 
 	"github.com/playbook-sh/playbook/actions"
 	"github.com/playbook-sh/playbook/engine/connections"
@@ -53,22 +49,16 @@ func (e *env) serve(ctx context.Context, args []string) int {
 	}
 	defer closeAll()
 	integ := connIntegrations(s.Config)
-	d := &serve.Daemon{Server: s, Drain: drain, Secret: resolveRef,
+	names := healthNames(integ)
+	e.listedIntegrations(integ, s.Config, f)
+	d := &serve.Daemon{Server: s, Drain: drain, Secret: resolveRef, HealthNames: names,
 		HealthCheck: func(ctx context.Context, name string) error {
 			in, ok := integ[name]
-			if !ok && !f.sandbox {
-				if path := connections.Find(f.conns); path != "" {
-					if cf, err := connections.Load(path, e.reg); err == nil && cf.Lookup(name) != nil {
-						in, ok = cf.Lookup(name).Integration, true
-					}
-				}
-			}
 			if !ok {
 				return fmt.Errorf("connection %s is not used by serve.yaml", name)
 			}
 			return e.checkConnection(ctx, s, name, in)
 		}}
-	d.HealthNames = healthNames(integ)
 	if err := d.Run(ctx); err != nil {
 		fmt.Fprintf(e.stderr, "playbook serve: %v\n", err)
 		return exitFailed
@@ -103,6 +93,38 @@ func connIntegrations(cfg *serve.Config) map[string]string {
 	return out
 }
 
+// listedIntegrations adds to integ the integrations of the connections
+// health_checks lists that serve.yaml does not otherwise use, from the
+// connections file, read once here rather than at every check.
+func (e *env) listedIntegrations(integ map[string]string, cfg *serve.Config, f serveFlags) {
+	if cfg.Health == nil || f.sandbox {
+		return
+	}
+	var file *connections.File
+	for _, name := range cfg.Health.Connections {
+		if _, ok := integ[name]; ok {
+			continue
+		}
+		if file == nil {
+			connsFile := f.conns
+			if connsFile == "" {
+				connsFile = cfg.Connections
+			}
+			path := connections.Find(connsFile)
+			if path == "" {
+				return // its checks fail, naming it
+			}
+			var err error
+			if file, err = connections.Load(path, e.reg); err != nil {
+				return // binding reports the file's errors
+			}
+		}
+		if c := file.Lookup(name); c != nil {
+			integ[name] = c.Integration
+		}
+	}
+}
+
 // healthNames are the connections checked when health_checks does not
 // list them: those serve.yaml uses.
 func healthNames(integ map[string]string) []string {
@@ -121,11 +143,10 @@ func (e *env) checkConnection(ctx context.Context, s *serve.Server, name, integr
 	if err != nil {
 		return err
 	}
-	cmd, ok := e.reg.Lookup(integration + ".test_connection")
+	env, ok := e.runTestConnection(ctx, conn)
 	if !ok {
 		return fmt.Errorf("%s has no Test Connection command", integration)
 	}
-	env := cmd.Run(ctx, actions.Request{Task: "health_check", Inputs: map[string]any{}, Connection: conn, Logger: hclog.NewNullLogger()})
 	if env.ReturnData == actions.Successful {
 		return nil
 	}
@@ -135,35 +156,9 @@ func (e *env) checkConnection(ctx context.Context, s *serve.Server, name, integr
 	return errors.New("Test Connection failed")
 }
 
-// maxSecretFile caps a file: secret.
-const maxSecretFile = 64 << 10
-
-// resolveRef reads an env:NAME or file:PATH reference; a file's one
-// trailing newline is dropped. Errors name the reference, never a value.
-func resolveRef(ref string) (string, error) {
-	switch {
-	case strings.HasPrefix(ref, "env:"):
-		v, ok := os.LookupEnv(ref[4:])
-		if !ok || v == "" {
-			return "", fmt.Errorf("environment variable %s is not set", ref[4:])
-		}
-		return v, nil
-	case strings.HasPrefix(ref, "file:"):
-		b, err := os.ReadFile(ref[5:])
-		if err != nil {
-			return "", fmt.Errorf("read %s: %w", ref[5:], errors.Unwrap(err))
-		}
-		if len(b) > maxSecretFile {
-			return "", fmt.Errorf("%s is larger than %d bytes", ref[5:], maxSecretFile)
-		}
-		s := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
-		if s == "" {
-			return "", fmt.Errorf("%s is empty", ref[5:])
-		}
-		return s, nil
-	}
-	return "", fmt.Errorf("not an env: or file: reference")
-}
+// resolveRef reads serve.yaml's env:NAME or file:PATH references (their
+// paths are already absolute).
+func resolveRef(ref string) (string, error) { return connections.ResolveRef(ref, "", nil) }
 
 // connectionsStatus prints the health-check state serve keeps.
 func (e *env) connectionsStatus(ctx context.Context, args []string) int {

@@ -321,23 +321,12 @@ func (f *File) Resolve(name string, getenv func(string) (string, bool)) (*action
 		}
 		v := fl.text
 		at := fmt.Sprintf("%s:%d:%d: connection %s: %s", f.Path, fl.pos.Line, fl.pos.Col, c.Name, fd.Name)
-		switch fl.ref {
-		case "env":
-			s, ok := getenv(fl.text)
-			if !ok || s == "" {
-				return nil, fmt.Errorf("%s: environment variable %s is not set", at, fl.text)
-			}
-			v = s
-		case "file":
-			p := fl.text
-			if !filepath.IsAbs(p) {
-				p = filepath.Join(filepath.Dir(f.Path), p)
-			}
-			b, err := readSecretFile(p)
+		if fl.ref != "" {
+			s, err := ResolveRef(fl.ref+":"+fl.text, filepath.Dir(f.Path), getenv)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %v", at, err)
 			}
-			v = b
+			v = s
 		}
 		if fl.ref != "" && !fd.Secret {
 			if msg := checkValue(fd, v); msg != "" {
@@ -355,6 +344,31 @@ func (f *File) Resolve(name string, getenv func(string) (string, bool)) (*action
 
 // readSecretFile reads a file: reference, dropping one trailing newline.
 // Its errors name the path, never the content.
+// ResolveRef reads a secret given as env:NAME or file:PATH (a relative
+// PATH is relative to dir; the file's one trailing newline is dropped).
+// getenv nil means os.LookupEnv. Errors name the variable or file, never
+// a value.
+func ResolveRef(ref, dir string, getenv func(string) (string, bool)) (string, error) {
+	if getenv == nil {
+		getenv = os.LookupEnv
+	}
+	switch {
+	case strings.HasPrefix(ref, "env:"):
+		s, ok := getenv(ref[4:])
+		if !ok || s == "" {
+			return "", fmt.Errorf("environment variable %s is not set", ref[4:])
+		}
+		return s, nil
+	case strings.HasPrefix(ref, "file:"):
+		p := ref[5:]
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		return readSecretFile(p)
+	}
+	return "", errors.New("not an env: or file: reference")
+}
+
 func readSecretFile(path string) (string, error) {
 	fh, err := os.Open(path)
 	if err != nil {
