@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -225,8 +224,13 @@ func (e *env) events(ctx context.Context, args []string) int {
 			fmt.Fprintf(e.stderr, "playbook events list: event %s: %v\n", ev.Key, err)
 			return exitFailed
 		}
+		fields, err := m.FieldsJSON()
+		if err != nil {
+			fmt.Fprintf(e.stderr, "playbook events list: event %s: %v\n", ev.Key, err)
+			return exitFailed
+		}
 		rows = append(rows, map[string]any{"source": ev.Source, "key": ev.UniqueKey, "fetched_at": ev.FetchedAt,
-			"state": ev.State, "run_id": ev.RunID, "fields": orderedMap{m.Names, m.Fields}, "raw": m.Raw})
+			"state": ev.State, "run_id": ev.RunID, "fields": fields, "raw": m.Raw})
 	}
 	switch l.format {
 	case "json":
@@ -248,41 +252,6 @@ func (e *env) events(ctx context.Context, args []string) int {
 		tw.Flush()
 	}
 	return exitOK
-}
-
-// orderedMap writes a map in the given key order, with <, > and & as
-// they are, as writeJSON writes the rest.
-type orderedMap struct {
-	keys []string
-	m    map[string]any
-}
-
-func (o orderedMap) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	put := func(v any) error {
-		if err := enc.Encode(v); err != nil {
-			return err
-		}
-		b.Truncate(b.Len() - 1) // Encode's newline
-		return nil
-	}
-	b.WriteByte('{')
-	for i, k := range o.keys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		if err := put(k); err != nil {
-			return nil, err
-		}
-		b.WriteByte(':')
-		if err := put(o.m[k]); err != nil {
-			return nil, err
-		}
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
 }
 
 func dash(s string) string {

@@ -180,7 +180,7 @@ func Fetch(ctx context.Context, src *Source, st Store, now time.Time) (*Result, 
 }
 
 func storeEvent(source string, ev Event, fetched time.Time, state string) (store.Event, error) {
-	fields, err := json.Marshal(orderedFields(ev))
+	fields, err := ev.FieldsJSON()
 	if err != nil {
 		return store.Event{}, err
 	}
@@ -192,26 +192,34 @@ func storeEvent(source string, ev Event, fetched time.Time, state string) (store
 		FetchedAt: fetched, State: state}, nil
 }
 
-// orderedFields writes the fields in mapping order.
-type orderedFields Event
-
-func (o orderedFields) MarshalJSON() ([]byte, error) {
-	b := []byte{'{'}
-	for i, n := range o.Names {
-		if i > 0 {
-			b = append(b, ',')
+// FieldsJSON writes the fields as a JSON object in mapping order, with
+// <, > and & as they are.
+func (e Event) FieldsJSON() (json.RawMessage, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	put := func(v any) error {
+		if err := enc.Encode(v); err != nil {
+			return err
 		}
-		k, err := json.Marshal(n)
-		if err != nil {
-			return nil, err
-		}
-		v, err := json.Marshal(o.Fields[n])
-		if err != nil {
-			return nil, err
-		}
-		b = append(append(append(b, k...), ':'), v...)
+		b.Truncate(b.Len() - 1) // Encode's newline
+		return nil
 	}
-	return append(b, '}'), nil
+	b.WriteByte('{')
+	for i, n := range e.Names {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if err := put(n); err != nil {
+			return nil, err
+		}
+		b.WriteByte(':')
+		if err := put(e.Fields[n]); err != nil {
+			return nil, err
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
 // StoredEvent reads a stored event back as a mapped [Event], for a

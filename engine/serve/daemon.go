@@ -194,11 +194,7 @@ func (d *Daemon) resolveSecrets() error {
 func (d *Daemon) instrument() {
 	m := d.Metrics
 	rc := d.Recorder
-	var next engine.Executor = engine.LocalExecutor{Registry: rc.Registry}
-	if rc.Executor != nil {
-		next = rc.Executor
-	}
-	rc.Executor = countingExecutor{next: next, m: m}
+	rc.Executor = countingExecutor{next: rc.executor(), m: m}
 	rc.Started = func(Launch) { m.running.Inc() }
 	rc.Finished = func(l Launch, status string, rep *engine.Report) {
 		m.running.Dec()

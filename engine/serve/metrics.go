@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -65,24 +66,11 @@ func NewMetrics() *Metrics {
 
 // triggerKind is "schedule" of "schedule:hourly".
 func triggerKind(t string) string {
-	for i := 0; i < len(t); i++ {
-		if t[i] == ':' {
-			return t[:i]
-		}
-	}
-	return t
+	kind, _, _ := strings.Cut(t, ":")
+	return kind
 }
 
-// observer returns a run observer recording task durations.
-func (m *Metrics) observer(playbook string) func(engine.Event) {
-	return func(e engine.Event) {
-		if e.Kind == engine.TaskFinished && e.Report != nil {
-			m.taskDuration.WithLabelValues(playbook, e.Task, string(e.Status)).Observe(e.Duration.Seconds())
-		}
-	}
-}
-
-// executor counts the calls an executor makes.
+// countingExecutor counts the integration calls an executor makes.
 type countingExecutor struct {
 	next engine.Executor
 	m    *Metrics

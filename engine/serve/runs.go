@@ -182,11 +182,7 @@ func (rc *Recorder) run(ctx context.Context, l Launch, id string, prior map[stri
 				log.Error("checkpoint a task", "run_id", id, "task", e.Task, "error", err)
 			}
 		}))
-	var exec engine.Executor = engine.LocalExecutor{Registry: rc.Registry}
-	if rc.Executor != nil {
-		exec = rc.Executor
-	}
-	r := engine.New(exec, opts...)
+	r := engine.New(rc.executor(), opts...)
 	rep, err = r.Run(ctx, l.Playbook, engine.Params{Inputs: l.Inputs, Event: l.Event, Resume: prior})
 	if err != nil {
 		finish(engine.RunFailed, err.Error(), nil)
@@ -199,4 +195,12 @@ func (rc *Recorder) run(ctx context.Context, l Launch, id string, prior map[stri
 	}
 	finish(rep.Status, rep.Error, b)
 	return rep, nil
+}
+
+// executor is Executor, or a LocalExecutor over Registry.
+func (rc *Recorder) executor() engine.Executor {
+	if rc.Executor != nil {
+		return rc.Executor
+	}
+	return engine.LocalExecutor{Registry: rc.Registry}
 }
