@@ -42,12 +42,12 @@ Usage:
   playbook graph FILE [--format mermaid|dot]   print the task graph
   playbook actions list                        list the commands
   playbook actions describe NAME               show a command's inputs and Key Fields
-  playbook eval EXPR --report RUN.json         evaluate an expression against a recorded run
+  playbook eval EXPR --report F | --run ID     evaluate an expression against a recorded run
   playbook test [PATH...] [--junit F]          run playbook tests (*.test.yaml) with mocks
   playbook connections test NAME               run an integration's Test Connection
   playbook connections list                    list the connections file's connections
   playbook fake INTEGRATION [--addr A]         serve an integration's fake API
-  playbook serve --config F [--sandbox]         schedules, event intake, health checks, webhooks
+  playbook serve --config F [--sandbox]        schedules, event intake, health checks, webhooks
   playbook intake run NAME --config F --once   one intake fetch cycle and the runs it triggers
   playbook events list [--source NAME]         list ingested events (--format text|json|jsonl)
   playbook runs list|show ID|resume ID         read recorded runs; resume an interrupted one

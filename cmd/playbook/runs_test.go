@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/playbook-sh/playbook/engine/store"
 )
 
 // decodeJSON decodes one JSON value, numbers as json.Number.
@@ -232,5 +234,57 @@ func TestRunsUsage(t *testing.T) {
 				t.Errorf("stdout = %q, want nothing", out)
 			}
 		})
+	}
+}
+
+// TestEvalRun evaluates against runs in the state store: a finished run
+// by its id prefix, and a running one from its checkpointed tasks.
+func TestEvalRun(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state.db")
+	id, _ := recordRun(t, state, "../../playbooks/hello.yaml", exitOK)
+
+	out, errs, code := cli(t, t.Context(), "eval", "tasks.greet.raw_data.greeting + ' / ' + inputs.name", "--run", id[:8], "--state", state)
+	if code != exitOK || out != "\"hello, world / world\"\n(string)\n" || errs != "" {
+		t.Errorf("eval --run = %d %q %q", code, out, errs)
+	}
+	out, _, code = cli(t, t.Context(), "eval", "$.tasks.per_host.key_fields.HostNames", "--run", id, "--state", state)
+	if code != exitOK || !strings.Contains(out, `"ws-3"`) {
+		t.Errorf("eval --run jsonpath = %d %q", code, out)
+	}
+	_, errs, code = cli(t, t.Context(), "eval", "tasks.gret.status", "--run", id, "--state", state)
+	if code != exitFailed || !strings.Contains(errs, `did you mean "greet"`) {
+		t.Errorf("eval --run typo = %d %q", code, errs)
+	}
+
+	// A run still running: only the tasks checkpointed so far.
+	st, err := store.Open(t.Context(), state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateRun(t.Context(), store.Run{ID: "running-run-1", Playbook: "p", File: "p.yaml", Trigger: "cli", Inputs: json.RawMessage(`{"host":"ws-9"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveTask(t.Context(), "running-run-1", "find", json.RawMessage(`{"status":"succeeded","return_data":"Successful","raw_data":{"n":3},"key_fields":{"IDs":["a"]},"attempts":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	out, errs, code = cli(t, t.Context(), "eval", "tasks.find.raw_data.n * 2 == 6 && inputs.host == 'ws-9'", "--run", "running-run-1", "--state", state)
+	if code != exitOK || out != "true\n(bool)\n" || errs != "run running-run-1 is running: evaluating against the 1 task(s) it has finished\n" {
+		t.Errorf("eval --run running = %d %q %q", code, out, errs)
+	}
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"eval", "1", "--run", "nosuchrun", "--state", state}, "playbook eval: run nosuchrun: "},
+		{[]string{"eval", "1", "--run", id, "--report", "r.json"}, "give one of --report RUN.json or --run ID"},
+	} {
+		_, errs, code := cli(t, t.Context(), tc.args...)
+		if code != exitUsage || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v = %d %q, want %q", tc.args, code, errs, tc.want)
+		}
 	}
 }
