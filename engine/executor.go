@@ -17,11 +17,14 @@ type Executor interface {
 
 // Call is one attempt of one task (one item under for_each).
 type Call struct {
-	RunID   string
-	Task    string
-	Item    int // the for_each index, -1 without for_each
-	Attempt int // 1-based
-	Spec    actions.Spec
+	RunID string
+	Task  string
+	Item  int // the for_each index, -1 without for_each
+	// ItemValue is the for_each item (what `item` is in the task's
+	// templates); nil without for_each.
+	ItemValue any
+	Attempt   int // 1-based
+	Spec      actions.Spec
 	// Command is the registered command, nil when an executor must look it
 	// up by Spec.Name (a remote worker).
 	Command    actions.Command

@@ -257,6 +257,9 @@ func (rs *runState) runItem(ctx context.Context, t *task, vars eval.Vars, item i
 		tries++
 		call := Call{RunID: rs.id, Task: t.ID, Item: item, Attempt: ir.attempts, Spec: t.spec, Command: t.cmd,
 			Inputs: inputs, Connection: conn, Logger: log}
+		if item >= 0 {
+			call.ItemValue = vars["item"]
+		}
 		var env actions.Envelope
 		mocked := false
 		if rs.r.mock != nil && !(rs.r.dryRun && t.spec.Mutates) {

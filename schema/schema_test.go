@@ -396,6 +396,8 @@ func TestTestFileSchema(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no example test files")
 	}
+	// Per-item mocks by index and by condition, and with_assert.
+	files = append(files, "../engine/pbtest/testdata/contain.test.yaml")
 	for _, f := range files {
 		src, err := os.ReadFile(f)
 		if err != nil {
@@ -409,6 +411,10 @@ func TestTestFileSchema(t *testing.T) {
 		"playbook: p.yaml\ntests:\n  a: {expect: {stauts: Failed}}\n",
 		"playbook: p.yaml\ntests:\n  a: {mocks: {t: {return_data: Great}}}\n",
 		"playbook: p.yaml\ntests:\n  a: {mocks: {t: []}}\n",
+		"playbook: p.yaml\ntests:\n  a: {mocks: {t: {match: []}}}\n",
+		"playbook: p.yaml\ntests:\n  a: {mocks: {t: {match: [{when: 'item == 1'}]}}}\n",
+		"playbook: p.yaml\ntests:\n  a: {mocks: {t: {match: [{when: 'item == 1', thn: {}}]}}}\n",
+		"playbook: p.yaml\ntests:\n  a: {expect: {tasks: {t: {with_asert: 'true'}}}}\n",
 		"tests:\n  a: {}\n",
 	} {
 		if sch.Validate(jsonValue(t, []byte(bad))) == nil {

@@ -32,7 +32,21 @@ func TestFile() ([]byte, error) {
 			"description": "One envelope (or sequence) per for_each item, by index.",
 			"properties":  obj{"items": obj{"type": "array", "items": obj{"anyOf": []any{obj{"$ref": "#/$defs/envelope"}, obj{"$ref": "#/$defs/sequence"}}}}},
 		},
+		obj{
+			"type": "object", "additionalProperties": false, "required": []string{"match"},
+			"description": "Per for_each item, by condition: the first rule whose when holds answers.",
+			"properties": obj{"match": obj{"type": "array", "minItems": 1, "items": obj{
+				"type": "object", "additionalProperties": false, "required": []string{"then"},
+				"properties": obj{
+					"when": str("A CEL condition over item and index (item == \"e-17\"); without it the rule holds for every item."),
+					"then": obj{"anyOf": []any{obj{"$ref": "#/$defs/envelope"}, obj{"$ref": "#/$defs/sequence"}}, "description": "The envelope, or envelopes for successive attempts, of the items it matches."},
+				},
+			}}},
+		},
 	}}
+	conditions := func(desc string) obj {
+		return obj{"description": desc, "anyOf": []any{obj{"type": "string"}, obj{"type": "array", "items": obj{"type": "string"}}}}
+	}
 	taskExpect := obj{
 		"type": "object", "additionalProperties": false,
 		"properties": obj{
@@ -41,6 +55,7 @@ func TestFile() ([]byte, error) {
 			"return_data": obj{"enum": []string{"Successful", "Failed", "Partially Successful", "Successful with No Event Data"}},
 			"attempts":    obj{"type": "integer", "minimum": 0},
 			"with":        obj{"description": "The inputs after templating, compared as a subset: maps by the keys given, lists whole."},
+			"with_assert": conditions("CEL conditions over with, the inputs after templating (a list of them, one per item, under for_each)."),
 		},
 	}
 	testCase := obj{
@@ -59,8 +74,7 @@ func TestFile() ([]byte, error) {
 					"status":  obj{"enum": []string{"Successful", "Failed", "Partially Successful", "Cancelled"}},
 					"tasks":   obj{"type": "object", "additionalProperties": obj{"$ref": "#/$defs/taskExpect"}},
 					"outputs": obj{"type": "object", "description": "Outputs compared exactly, by the names given."},
-					"assert": obj{"description": "CEL conditions over the run report (status, error, tasks, outputs, inputs, side_effects).",
-						"anyOf": []any{obj{"type": "string"}, obj{"type": "array", "items": obj{"type": "string"}}}},
+					"assert":  conditions("CEL conditions over the run report (status, error, tasks, outputs, inputs, side_effects)."),
 				},
 			},
 		},

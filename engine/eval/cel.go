@@ -117,6 +117,11 @@ func compileCEL(src string, opts Options) (*Program, *Error) {
 	}, nil
 }
 
+// CELIssue turns the first of cel-go's compile issues for src into an
+// *Error with its offset in src and a short message, for CEL environments
+// outside the playbook's own (test files' assertions).
+func CELIssue(src string, iss *cel.Issues) *Error { return celIssue(src, iss, nil) }
+
 // celIssue turns the first of cel-go's issues into an *Error. parsed, when
 // not nil, tells an undeclared variable from an undeclared function.
 func celIssue(src string, iss *cel.Issues, parsed *ast.AST) *Error {

@@ -55,7 +55,8 @@ func (d *decoder) mocks(c *Case, n *yaml.Node) {
 			continue
 		}
 		mk := &Mock{Task: k.Value, Pos: pos(k)}
-		if v.Kind == yaml.MappingNode && len(v.Content) == 2 && v.Content[0].Value == "items" {
+		switch {
+		case isOnly(v, "items"):
 			items := v.Content[1]
 			if items.Kind != yaml.SequenceNode {
 				d.errorf(pos(items), "", "items must be a list: one envelope (or list of envelopes) per for_each item")
@@ -65,12 +66,51 @@ func (d *decoder) mocks(c *Case, n *yaml.Node) {
 			for _, it := range items.Content {
 				mk.Items = append(mk.Items, d.sequence(it))
 			}
-		} else {
+		case isOnly(v, "match"):
+			mk.Match = d.match(v.Content[1])
+		default:
 			mk.Seq = d.sequence(v)
 		}
 		c.Mocks[k.Value] = mk
 		c.MockOrder = append(c.MockOrder, k.Value)
 	}
+}
+
+// isOnly reports whether n is a mapping of the one key k.
+func isOnly(n *yaml.Node, k string) bool {
+	return n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[0].Value == k
+}
+
+// match reads the rules of a {match: [...]} mock.
+func (d *decoder) match(n *yaml.Node) []*MatchRule {
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		d.errorf(pos(n), "", "match must be a list of {when: CONDITION, then: ENVELOPE}, tried in order for each for_each item")
+		return []*MatchRule{}
+	}
+	out := make([]*MatchRule, 0, len(n.Content))
+	for _, r := range n.Content {
+		rule := &MatchRule{Pos: pos(r)}
+		m := d.mapping(r, "match rule", matchKeys)
+		if m == nil {
+			continue
+		}
+		if x := m["when"]; x != nil {
+			rule.When, rule.Pos = d.condition(x, "when"), pos(x)
+			if rule.When.Src != "" {
+				var err error
+				if rule.prg, err = compileCond(matchEnv, rule.When.Src); err != nil {
+					d.errs = append(d.errs, condError(d.file, "when", rule.When, err))
+				}
+			}
+		}
+		if x := m["then"]; x != nil {
+			rule.Then = d.sequence(x)
+		} else {
+			d.errorf(pos(r), "", "match rule needs then: the envelope (or list of envelopes) for the items it matches")
+		}
+		out = append(out, rule)
+	}
+	return out
 }
 
 // sequence reads an envelope or a list of envelopes.
@@ -183,14 +223,21 @@ func (d *decoder) expect(c *Case, n *yaml.Node) {
 		}
 	}
 	if x := m["assert"]; x != nil {
-		list := []*yaml.Node{x}
-		if x.Kind == yaml.SequenceNode {
-			list = x.Content
-		}
-		for _, a := range list {
-			e.Assert = append(e.Assert, Assertion{Src: d.str(a, "assert entry"), Pos: pos(a)})
-		}
+		e.Assert = d.assertions(x)
 	}
+}
+
+// assertions reads one CEL condition or a list of them.
+func (d *decoder) assertions(x *yaml.Node) []Assertion {
+	list := []*yaml.Node{x}
+	if x.Kind == yaml.SequenceNode {
+		list = x.Content
+	}
+	out := make([]Assertion, 0, len(list))
+	for _, a := range list {
+		out = append(out, d.condition(a, "assert entry"))
+	}
+	return out
 }
 
 func (d *decoder) taskExpect(k, v *yaml.Node) *TaskExpect {
@@ -224,6 +271,9 @@ func (d *decoder) taskExpect(k, v *yaml.Node) *TaskExpect {
 	}
 	if x := m["with"]; x != nil {
 		te.With, te.HasWith = d.data(x), true
+	}
+	if x := m["with_assert"]; x != nil {
+		te.WithAssert = d.assertions(x)
 	}
 	return te
 }

@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 
+	"cel.dev/cel-go/cel"
 	"gopkg.in/yaml.v3"
 
 	"github.com/playbook-sh/playbook/actions"
@@ -37,12 +39,22 @@ type Case struct {
 
 // Mock answers the calls of one task: successive envelopes for successive
 // attempts and polls (the last repeats), or one such list per for_each
-// item.
+// item, chosen by the item's index or by a condition on the item.
 type Mock struct {
 	Task  string
 	Pos   playbook.Pos
 	Seq   []actions.Envelope
 	Items [][]actions.Envelope // nil unless the mock is {items: [...]}
+	Match []*MatchRule         // nil unless the mock is {match: [...]}
+}
+
+// MatchRule answers the for_each items its condition holds for; the
+// first rule that holds answers.
+type MatchRule struct {
+	When Assertion // a CEL condition over item and index; "" holds for every item
+	Pos  playbook.Pos
+	Then []actions.Envelope
+	prg  cel.Program
 }
 
 // Expect is what a case expects of the run.
@@ -66,12 +78,17 @@ type TaskExpect struct {
 	Attempts   *int
 	With       any // compared as a subset: maps by the keys given, lists whole
 	HasWith    bool
+	WithAssert []Assertion // CEL conditions over with
 }
 
-// Assertion is a CEL expression over the run report.
+// Assertion is a CEL condition: over the run report (assert), over a
+// task's inputs (with_assert), or over a for_each item (match).
 type Assertion struct {
 	Src string
-	Pos playbook.Pos
+	Pos playbook.Pos // of the condition's first character
+	// OneLine is set when Src is written on one line, so an offset in it
+	// is a column offset in the file.
+	OneLine bool
 }
 
 var (
@@ -80,7 +97,8 @@ var (
 	envelopeKeys = []string{"return_data", "raw_data", "key_fields", "result", "error"}
 	errorKeys    = []string{"failure_indicator", "status_code", "message"}
 	expectKeys   = []string{"status", "tasks", "outputs", "assert"}
-	taskExpKeys  = []string{"status", "reason", "return_data", "attempts", "with"}
+	taskExpKeys  = []string{"status", "reason", "return_data", "attempts", "with", "with_assert"}
+	matchKeys    = []string{"when", "then"}
 	taskStatuses = []string{"succeeded", "failed", "skipped", "cancelled", "dry_run"}
 	runStatuses  = []string{"Successful", "Failed", "Partially Successful", "Cancelled"}
 	caseName     = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
@@ -181,6 +199,20 @@ func (d *decoder) mapping(n *yaml.Node, what string, known []string) map[string]
 		out[k.Value] = v
 	}
 	return out
+}
+
+// condition reads a CEL condition, placed at its first character.
+func (d *decoder) condition(n *yaml.Node, what string) Assertion {
+	a := Assertion{Src: d.str(n, what), Pos: pos(n)}
+	switch n.Style {
+	case 0:
+		a.OneLine = !strings.Contains(a.Src, "\n")
+	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
+		// Escapes would shift columns; only plain text maps one to one.
+		a.OneLine = !strings.ContainsAny(a.Src, "\n\\'\"")
+		a.Pos.Col++
+	}
+	return a
 }
 
 func (d *decoder) str(n *yaml.Node, what string) string {

@@ -21,6 +21,17 @@ func compactJSON(v any) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
+func indentJSON(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprint(v) + "\n"
+	}
+	return b.String()
+}
+
 // WriteResults prints results like go test -v: a line per case, the
 // failures under a failed case.
 func WriteResults(w io.Writer, results []*Result) {
@@ -32,7 +43,12 @@ func WriteResults(w io.Writer, results []*Result) {
 		}
 		fmt.Fprintf(w, "--- FAIL: %s (%.2fs)\n", name, r.Duration.Seconds())
 		for _, f := range r.Failures {
-			fmt.Fprintf(w, "    %s\n", f)
+			// A diff's lines sit under their failure line.
+			first, rest, _ := strings.Cut(f, "\n")
+			fmt.Fprintf(w, "    %s\n", first)
+			for l := range strings.Lines(rest) {
+				fmt.Fprintf(w, "        %s", strings.TrimSuffix(l, "\n")+"\n")
+			}
 		}
 	}
 }
@@ -79,7 +95,8 @@ func WriteJUnit(w io.Writer, results []*Result) error {
 		s := &doc.Suites[i]
 		jc := junitCase{Name: r.Case, Classname: r.File, Time: fmt.Sprintf("%.3f", r.Duration.Seconds())}
 		if !r.Passed() {
-			jc.Failure = &junitFailure{Message: r.Failures[0], Text: strings.Join(r.Failures, "\n")}
+			first, _, _ := strings.Cut(r.Failures[0], "\n")
+			jc.Failure = &junitFailure{Message: first, Text: strings.Join(r.Failures, "\n")}
 			s.Failures++
 			doc.Failures++
 		}

@@ -78,12 +78,14 @@ func TestRunGolden(t *testing.T) {
 	for _, r := range results {
 		pass[r.Case] = r.Passed()
 	}
-	wantPass := map[string]bool{"isolates-found-hosts": true, "dry-run-blocks-isolation": true, "wrong-expectations": false, "unmocked": false}
+	wantPass := map[string]bool{"isolates-found-hosts": true, "dry-run-blocks-isolation": true, "wrong-expectations": false, "unmocked": false,
+		"per-item-by-condition": true, "per-item-gaps": false}
 	if diff := cmp.Diff(wantPass, pass); diff != "" {
 		t.Errorf("passed (-want +got):\n%s", diff)
 	}
 
-	// JUnit: one suite, four cases, two failures, in the shape CI systems read.
+	// JUnit: one suite, six cases, three failures, in the shape CI systems
+	// read; a failure's message is its first line, its text every line.
 	var x bytes.Buffer
 	if err := WriteJUnit(&x, results); err != nil {
 		t.Fatal(err)
@@ -98,6 +100,7 @@ func TestRunGolden(t *testing.T) {
 				Name    string `xml:"name,attr"`
 				Failure *struct {
 					Message string `xml:"message,attr"`
+					Text    string `xml:",chardata"`
 				} `xml:"failure"`
 			} `xml:"testcase"`
 		} `xml:"testsuite"`
@@ -105,8 +108,14 @@ func TestRunGolden(t *testing.T) {
 	if err := xml.Unmarshal(x.Bytes(), &doc); err != nil {
 		t.Fatalf("JUnit is not XML: %v\n%s", err, x.String())
 	}
-	if doc.Tests != 4 || doc.Failures != 2 || len(doc.Suites) != 1 || len(doc.Suites[0].Cases) != 4 {
+	if doc.Tests != 6 || doc.Failures != 3 || len(doc.Suites) != 1 || len(doc.Suites[0].Cases) != 6 {
 		t.Errorf("JUnit = %+v", doc)
+	} else {
+		gaps := doc.Suites[0].Cases[5].Failure
+		if gaps == nil || gaps.Message != "testdata/contain.test.yaml:73:7: task each: no match rule holds for item 1: \"e3\" (add a rule with no when: for the rest)" ||
+			!strings.Contains(gaps.Text, "\n-  \"endpoint-0123456789abcdef-9\",\n+  \"endpoint-0123456789abcdef-2\",\n") {
+			t.Errorf("JUnit failure of per-item-gaps = %+v", gaps)
+		}
 	}
 	if !strings.HasPrefix(x.String(), `<?xml version="1.0" encoding="UTF-8"?>`) {
 		t.Error("JUnit lacks the XML header")
@@ -143,6 +152,11 @@ func TestLoadErrors(t *testing.T) {
 		`testdata/bad.test.yaml:7:28: return_data must be Successful, Failed, Partially Successful or Successful with No Event Data, got "Great"`,
 		`testdata/bad.test.yaml:9:15: unknown run status "Succesful" (Successful, Failed, Partially Successful, Cancelled) (did you mean "Successful"?)`,
 		`testdata/bad.test.yaml:11:26: unknown task status "done" (succeeded, failed, skipped, cancelled, dry_run)`,
+		"testdata/bad.test.yaml:17:26: when: syntax error: the expression ends too early",
+		"testdata/bad.test.yaml:19:13: match rule needs then: the envelope (or list of envelopes) for the items it matches",
+		`testdata/bad.test.yaml:20:13: unknown key "thn" in match rule (did you mean "then"?)`,
+		"testdata/bad.test.yaml:21:24: match must be a list of {when: CONDITION, then: ENVELOPE}, tried in order for each for_each item",
+		`testdata/bad.test.yaml:24:16: unknown key "with_asert" in expectation of task each (did you mean "with_assert"?)`,
 	}
 	if diff := cmp.Diff(want, strings.Split(err.Error(), "\n")); diff != "" {
 		t.Errorf("errors (-want +got):\n%s", diff)
@@ -154,9 +168,14 @@ func TestUnknownNamesInTestFile(t *testing.T) {
 	src := `playbook: contain.yaml
 tests:
   names:
-    mocks: {detials: {}}
+    mocks:
+      detials: {}
+      hosts: {items: [{}]}
+      isolate: {match: [{then: {}}]}
     expect:
-      tasks: {isolat: {status: succeeded}}
+      tasks:
+        isolat: {status: succeeded}
+        each: {with_assert: [wth.size() == 1, "with.size() == 'one'"]}
       assert: ["tasks.isolate.status =="]
 `
 	f, err := Parse("testdata/names.test.yaml", []byte(src))
@@ -169,9 +188,13 @@ tests:
 		t.Fatal("Run accepted unknown task names")
 	}
 	for _, w := range []string{
-		`testdata/names.test.yaml:4:13: mock for unknown task "detials" (did you mean "details"?)`,
-		`testdata/names.test.yaml:6:15: expectation for unknown task "isolat" (did you mean "isolate"?)`,
-		`testdata/names.test.yaml:7:16: assert: `,
+		`testdata/names.test.yaml:5:7: mock for unknown task "detials" (did you mean "details"?)`,
+		`testdata/names.test.yaml:6:7: task "hosts" has no for_each: mock it with an envelope or a list of envelopes, not per item`,
+		`testdata/names.test.yaml:7:7: task "isolate" has no for_each: mock it with an envelope or a list of envelopes, not per item`,
+		`testdata/names.test.yaml:10:9: expectation for unknown task "isolat" (did you mean "isolate"?)`,
+		`testdata/names.test.yaml:11:30: with_assert: undeclared reference to "wth" (did you mean "with"?)`,
+		`testdata/names.test.yaml:11:48: with_assert: found no matching overload for '_==_' applied to '(int, string)'`,
+		`testdata/names.test.yaml:12:40: assert: syntax error: the expression ends too early`,
 	} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("errors lack %q:\n%v", w, err)

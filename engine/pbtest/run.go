@@ -2,8 +2,10 @@ package pbtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -13,7 +15,9 @@ import (
 
 	"github.com/playbook-sh/playbook/actions"
 	"github.com/playbook-sh/playbook/engine"
+	"github.com/playbook-sh/playbook/engine/eval"
 	"github.com/playbook-sh/playbook/engine/playbook"
+	"github.com/playbook-sh/playbook/internal/udiff"
 )
 
 // Result is the outcome of one case.
@@ -84,18 +88,43 @@ func checkNames(f *File, c *engine.Compiled) error {
 				errs = append(errs, &playbook.Error{File: f.Path, Pos: tc.Mocks[id].Pos, Msg: fmt.Sprintf("mock for unknown task %q", id), Hint: playbook.Suggest(id, ids)})
 			}
 		}
+		for _, id := range tc.MockOrder {
+			mk := tc.Mocks[id]
+			if t := c.Playbook.Task(id); t != nil && t.ForEach == nil && (mk.Items != nil || mk.Match != nil) {
+				errs = append(errs, &playbook.Error{File: f.Path, Pos: mk.Pos, Msg: fmt.Sprintf("task %q has no for_each: mock it with an envelope or a list of envelopes, not per item", id)})
+			}
+		}
 		for _, te := range tc.Expect.Tasks {
 			if c.Playbook.Task(te.ID) == nil {
 				errs = append(errs, &playbook.Error{File: f.Path, Pos: te.Pos, Msg: fmt.Sprintf("expectation for unknown task %q", te.ID), Hint: playbook.Suggest(te.ID, ids)})
 			}
+			for _, a := range te.WithAssert {
+				if _, err := compileCond(withEnv, a.Src); err != nil {
+					errs = append(errs, condError(f.Path, "with_assert", a, err))
+				}
+			}
 		}
 		for _, a := range tc.Expect.Assert {
 			if _, err := compileAssert(a.Src); err != nil {
-				errs = append(errs, &playbook.Error{File: f.Path, Pos: a.Pos, Msg: "assert: " + err.Error()})
+				errs = append(errs, condError(f.Path, "assert", a, err))
 			}
 		}
 	}
 	return errs.Err()
+}
+
+// condError places a condition's compile error at its offset in the
+// test file where the condition sits on one line.
+func condError(file, what string, a Assertion, err error) *playbook.Error {
+	p, msg, hint := a.Pos, err.Error(), ""
+	var ee *eval.Error
+	if errors.As(err, &ee) {
+		msg, hint = ee.Msg, ee.Hint
+		if ee.Offset >= 0 && a.OneLine {
+			p.Col += len([]rune(a.Src[:min(ee.Offset, len(a.Src))]))
+		}
+	}
+	return &playbook.Error{File: file, Pos: p, Msg: what + ": " + msg, Hint: hint}
 }
 
 // virtualClock starts at a fixed time and moves only when waited on, so
@@ -126,8 +155,19 @@ func (v *virtualClock) Sleep(ctx context.Context, d time.Duration) error {
 type mocker struct {
 	tc       *Case
 	reg      *actions.Registry
+	file     string
 	mu       sync.Mutex
 	unmocked map[string]bool
+	problems []string // FILE:LINE:COL: lines about mocks that could not answer
+}
+
+func (m *mocker) problem(p playbook.Pos, format string, args ...any) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	msg := fmt.Sprintf("%s:%d:%d: ", m.file, p.Line, p.Col) + fmt.Sprintf(format, args...)
+	if !slices.Contains(m.problems, msg) {
+		m.problems = append(m.problems, msg)
+	}
 }
 
 func (m *mocker) answer(call engine.Call) (actions.Envelope, bool) {
@@ -149,11 +189,18 @@ func (m *mocker) answer(call engine.Call) (actions.Envelope, bool) {
 		return actions.Fail(call.Spec.FailureIndicator(), 0, msg, nil), true
 	}
 	seq := mk.Seq
-	if mk.Items != nil {
+	switch {
+	case mk.Items != nil:
 		if call.Item < 0 || call.Item >= len(mk.Items) {
+			m.problem(mk.Pos, "task %s: no mock for item %d (items gives %d)", call.Task, call.Item, len(mk.Items))
 			return actions.Fail(call.Spec.FailureIndicator(), 0, fmt.Sprintf("no mock for item %d of task %s", call.Item, call.Task), nil), true
 		}
 		seq = mk.Items[call.Item]
+	case mk.Match != nil:
+		var ok bool
+		if seq, ok = m.match(mk, call); !ok {
+			return actions.Fail(call.Spec.FailureIndicator(), 0, fmt.Sprintf("no mock matched item %d of task %s", call.Item, call.Task), nil), true
+		}
 	}
 	if len(seq) == 0 {
 		return actions.Succeed(nil, nil), true
@@ -174,6 +221,27 @@ func (m *mocker) answer(call engine.Call) (actions.Envelope, bool) {
 	return env, true
 }
 
+// match picks the envelopes of the first rule whose condition holds for
+// the call's item.
+func (m *mocker) match(mk *Mock, call engine.Call) ([]actions.Envelope, bool) {
+	vars := map[string]any{"item": call.ItemValue, "index": int64(call.Item)}
+	for _, r := range mk.Match {
+		if r.prg == nil {
+			return r.Then, true
+		}
+		ok, err := holds(r.prg, vars)
+		if err != nil {
+			m.problem(r.Pos, "task %s: when %s, item %d (%s): %v", call.Task, r.When.Src, call.Item, show(call.ItemValue), err)
+			return nil, false
+		}
+		if ok {
+			return r.Then, true
+		}
+	}
+	m.problem(mk.Pos, "task %s: no match rule holds for item %d: %s (add a rule with no when: for the rest)", call.Task, call.Item, show(call.ItemValue))
+	return nil, false
+}
+
 func (r *Runner) runCase(ctx context.Context, f *File, c *engine.Compiled, tc *Case) *Result {
 	res := &Result{File: f.Path, Case: tc.Name}
 	start := time.Now()
@@ -183,7 +251,7 @@ func (r *Runner) runCase(ctx context.Context, f *File, c *engine.Compiled, tc *C
 		res.Failures = append(res.Failures, fmt.Sprintf("%s:%d:%d: inputs: %v", f.Path, tc.Pos.Line, tc.Pos.Col, err))
 		return res
 	}
-	m := &mocker{tc: tc, reg: r.Registry, unmocked: map[string]bool{}}
+	m := &mocker{tc: tc, reg: r.Registry, file: f.Path, unmocked: map[string]bool{}}
 	clock := &virtualClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	var conns map[string]*actions.Connection
 	if tc.Sandbox {
@@ -214,6 +282,7 @@ func (r *Runner) runCase(ctx context.Context, f *File, c *engine.Compiled, tc *C
 		top, _, _ := strings.Cut(id, "/")
 		res.Failures = append(res.Failures, taskPos(c, top)+fmt.Sprintf("task %s ran with no mock (add mocks: {%s: {...}} or sandbox: true)", id, id))
 	}
+	res.Failures = append(res.Failures, m.problems...)
 	res.Failures = append(res.Failures, check(f, c, tc, rep)...)
 	return res
 }
@@ -266,9 +335,23 @@ func check(f *File, c *engine.Compiled, tc *Case, rep *engine.Report) []string {
 		}
 		if te.HasWith {
 			got := actions.Normalize(tr.With)
-			if diffs := subset(te.With, got, "with"); len(diffs) > 0 {
-				for _, d := range diffs {
-					out = append(out, where+d)
+			for _, d := range subset(te.With, got, "with") {
+				out = append(out, where+d)
+			}
+		}
+		if len(te.WithAssert) > 0 {
+			vars := map[string]any{"with": actions.Normalize(tr.With)}
+			for _, a := range te.WithAssert {
+				prg, err := compileCond(withEnv, a.Src)
+				ok := false
+				if err == nil {
+					ok, err = holds(prg, vars)
+				}
+				switch {
+				case err != nil:
+					out = append(out, at(a.Pos)+fmt.Sprintf("task %s: with_assert %s: %v", te.ID, a.Src, err))
+				case !ok:
+					out = append(out, at(a.Pos)+fmt.Sprintf("task %s: with_assert %s: false; with = %s", te.ID, a.Src, show(tr.With)))
 				}
 			}
 		}
@@ -284,8 +367,8 @@ func check(f *File, c *engine.Compiled, tc *Case, rep *engine.Report) []string {
 			out = append(out, at(e.OutputPos[k])+fmt.Sprintf("output %s is missing%s", k, runError(rep)))
 			continue
 		}
-		if !reflect.DeepEqual(actions.Normalize(got), e.Outputs[k]) {
-			out = append(out, at(e.OutputPos[k])+fmt.Sprintf("output %s = %s, want %s", k, show(got), show(e.Outputs[k])))
+		if g := actions.Normalize(got); !reflect.DeepEqual(g, e.Outputs[k]) {
+			out = append(out, at(e.OutputPos[k])+differs("output "+k, e.Outputs[k], g))
 		}
 	}
 	if len(e.Assert) > 0 {
@@ -333,7 +416,7 @@ func subset(want, got any, path string) []string {
 		if reflect.DeepEqual(want, got) {
 			return nil
 		}
-		return []string{fmt.Sprintf("%s = %s, want %s", path, show(got), show(want))}
+		return []string{differs(path, want, got)}
 	}
 	gm, ok := got.(map[string]any)
 	if !ok {
@@ -360,15 +443,30 @@ func show(v any) string {
 	return compactJSON(v)
 }
 
-// compileAssert compiles an assertion against the report's names.
-func compileAssert(src string) (cel.Program, error) {
-	env, err := assertEnv()
+// shortValue is the longest compact JSON a difference shows on one line.
+const shortValue = 60
+
+// differs describes how got differs from want: "NAME = GOT, want WANT"
+// for short values, else a unified diff of their indented JSON.
+func differs(name string, want, got any) string {
+	w, g := show(want), show(got)
+	if len(w) <= shortValue && len(g) <= shortValue {
+		return fmt.Sprintf("%s = %s, want %s", name, g, w)
+	}
+	d := udiff.Unified("want", "got", indentJSON(want), indentJSON(got), 3)
+	return name + " differs (-want +got):\n" + strings.TrimSuffix(d, "\n")
+}
+
+// compileCond compiles a CEL condition in one of the test file's
+// environments.
+func compileCond(envOf func() (*cel.Env, error), src string) (cel.Program, error) {
+	env, err := envOf()
 	if err != nil {
 		return nil, err
 	}
 	ast, iss := env.Compile(src)
 	if iss.Err() != nil {
-		return nil, fmt.Errorf("%s", strings.ReplaceAll(iss.Err().Error(), "\n", " "))
+		return nil, eval.CELIssue(src, iss)
 	}
 	if ast.OutputType() != cel.BoolType && ast.OutputType() != cel.DynType {
 		return nil, fmt.Errorf("must be a condition (bool), is %s", ast.OutputType())
@@ -376,22 +474,34 @@ func compileAssert(src string) (cel.Program, error) {
 	return env.Program(ast, cel.CostLimit(10_000_000))
 }
 
-var assertEnv = sync.OnceValues(func() (*cel.Env, error) {
-	return cel.NewEnv(
-		cel.Variable("status", cel.StringType),
-		cel.Variable("error", cel.StringType),
-		cel.Variable("tasks", cel.MapType(cel.StringType, cel.DynType)),
-		cel.Variable("outputs", cel.MapType(cel.StringType, cel.DynType)),
-		cel.Variable("inputs", cel.MapType(cel.StringType, cel.DynType)),
-		cel.Variable("side_effects", cel.ListType(cel.DynType)),
-	)
-})
+// compileAssert compiles an assertion against the report's names.
+func compileAssert(src string) (cel.Program, error) { return compileCond(assertEnv, src) }
 
-func evalAssert(src string, vars map[string]any) (bool, error) {
-	prg, err := compileAssert(src)
-	if err != nil {
-		return false, err
-	}
+var (
+	assertEnv = sync.OnceValues(func() (*cel.Env, error) {
+		return cel.NewEnv(
+			cel.Variable("status", cel.StringType),
+			cel.Variable("error", cel.StringType),
+			cel.Variable("tasks", cel.MapType(cel.StringType, cel.DynType)),
+			cel.Variable("outputs", cel.MapType(cel.StringType, cel.DynType)),
+			cel.Variable("inputs", cel.MapType(cel.StringType, cel.DynType)),
+			cel.Variable("side_effects", cel.ListType(cel.DynType)),
+		)
+	})
+	// matchEnv is what a match rule's when sees: the for_each item and
+	// its index.
+	matchEnv = sync.OnceValues(func() (*cel.Env, error) {
+		return cel.NewEnv(cel.Variable("item", cel.DynType), cel.Variable("index", cel.IntType))
+	})
+	// withEnv is what with_assert sees: the task's inputs after
+	// templating (a list of them under for_each).
+	withEnv = sync.OnceValues(func() (*cel.Env, error) {
+		return cel.NewEnv(cel.Variable("with", cel.DynType))
+	})
+)
+
+// holds evaluates a compiled condition.
+func holds(prg cel.Program, vars map[string]any) (bool, error) {
 	v, _, err := prg.Eval(vars)
 	if err != nil {
 		return false, err
@@ -401,6 +511,14 @@ func evalAssert(src string, vars map[string]any) (bool, error) {
 		return false, fmt.Errorf("gave %v, not a bool", v.Value())
 	}
 	return b, nil
+}
+
+func evalAssert(src string, vars map[string]any) (bool, error) {
+	prg, err := compileAssert(src)
+	if err != nil {
+		return false, err
+	}
+	return holds(prg, vars)
 }
 
 // reportVars is the run report as assertions see it: JSON-shaped, with
