@@ -113,7 +113,10 @@ type RunFilter struct {
 	// ("schedule"), which matches every trigger of that kind.
 	Trigger string
 	Since   time.Time // runs started at or after Since
-	Limit   int       // at most this many runs; 0 is 50
+	// Values selects the runs that recorded every one of these values
+	// (see [Value]); each needs a non-empty Name and Value.
+	Values []Value
+	Limit  int // at most this many runs; 0 is 50
 	// Before continues a listing: only runs after the cursor, in the
 	// listing's order, are returned.
 	Before *Cursor
@@ -157,6 +160,14 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]Run, error) {
 	if !f.Since.IsZero() {
 		where, args = append(where, `started_at >= ?`), append(args, dbTime(f.Since))
 	}
+	from := `runs`
+	if len(f.Values) > 0 {
+		vfrom, terms, vargs, err := s.valueFilter(ctx, f.Values)
+		if err != nil {
+			return nil, fmt.Errorf("list runs: %w", err)
+		}
+		from, where, args = vfrom, append(where, terms...), append(args, vargs...)
+	}
 	if f.Before != nil {
 		if err := checkTimes(f.Before.StartedAt); err != nil {
 			return nil, fmt.Errorf("list runs: %w", err)
@@ -164,7 +175,7 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]Run, error) {
 		where = append(where, `(started_at, id) < (?, ?)`)
 		args = append(args, dbTime(f.Before.StartedAt), f.Before.ID)
 	}
-	q := `SELECT ` + runCols + ` FROM runs`
+	q := `SELECT ` + runCols + ` FROM ` + from
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}

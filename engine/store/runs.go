@@ -58,9 +58,11 @@ type Run struct {
 	Error string
 }
 
-// CreateRun stores a new run. An empty Status is StatusRunning, an empty
-// Owner is this process's [Owner], and a zero StartedAt is now. A run
-// whose ID is already stored is an error wrapping [ErrExists].
+// CreateRun stores a new run and records its input [Value]s (and the Key
+// Field values of its Report, if it has one). An empty Status is
+// StatusRunning, an empty Owner is this process's [Owner], and a zero
+// StartedAt is now. A run whose ID is already stored is an error wrapping
+// [ErrExists].
 func (s *Store) CreateRun(ctx context.Context, r Run) error {
 	err := s.write(ctx, func(tx *sql.Tx) error { return createRun(ctx, tx, r) })
 	if err != nil {
@@ -101,14 +103,21 @@ func createRun(ctx context.Context, tx *sql.Tx, r Run) error {
 	} else if n == 0 {
 		return ErrExists
 	}
-	if r.Report != nil {
-		_, err = tx.ExecContext(ctx, `INSERT INTO run_reports (run_id, report) VALUES (?, ?)`, r.ID, string(r.Report))
+	if err := addValues(ctx, tx, r.ID, sourceInput, ""); err != nil {
+		return err
 	}
-	return err
+	if r.Report == nil {
+		return nil
+	}
+	if _, err = tx.ExecContext(ctx, `INSERT INTO run_reports (run_id, report) VALUES (?, ?)`, r.ID, string(r.Report)); err != nil {
+		return err
+	}
+	return addValues(ctx, tx, r.ID, sourceReport, "")
 }
 
 // SaveTask stores, or replaces, the report of one finished task of a run:
-// the checkpoint a resumed run starts from.
+// the checkpoint a resumed run starts from. It records the task's Key
+// Field [Value]s, so a running run is found by them.
 func (s *Store) SaveTask(ctx context.Context, runID, taskID string, report json.RawMessage) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		if report == nil {
@@ -120,7 +129,10 @@ func (s *Store) SaveTask(ctx context.Context, runID, taskID string, report json.
 		_, err := tx.ExecContext(ctx, `INSERT INTO run_tasks (run_id, task_id, saved_at, report) VALUES (?, ?, ?, ?)
 			ON CONFLICT (run_id, task_id) DO UPDATE SET saved_at = excluded.saved_at, report = excluded.report`,
 			runID, taskID, dbTime(time.Now()), string(report))
-		return err
+		if err != nil {
+			return err
+		}
+		return addValues(ctx, tx, runID, sourceTask, taskID)
 	})
 	if err != nil {
 		return fmt.Errorf("save task %s of run %s: %w", taskID, runID, err)
@@ -160,7 +172,8 @@ func (s *Store) Tasks(ctx context.Context, runID string) (map[string]json.RawMes
 }
 
 // FinishRun records the end of a run: its final status, finish time,
-// report (nil for none) and error text.
+// report (nil for none) and error text, and the report's Key Field
+// [Value]s. The run keeps the values recorded before.
 func (s *Store) FinishRun(ctx context.Context, id, status string, finished time.Time, report json.RawMessage, errText string) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		if !finalStatus(status) {
@@ -184,11 +197,13 @@ func (s *Store) FinishRun(ctx context.Context, id, status string, finished time.
 		}
 		if report == nil {
 			_, err = tx.ExecContext(ctx, `DELETE FROM run_reports WHERE run_id = ?`, id)
-		} else {
-			_, err = tx.ExecContext(ctx, `INSERT INTO run_reports (run_id, report) VALUES (?, ?)
-				ON CONFLICT (run_id) DO UPDATE SET report = excluded.report`, id, string(report))
+			return err
 		}
-		return err
+		if _, err = tx.ExecContext(ctx, `INSERT INTO run_reports (run_id, report) VALUES (?, ?)
+			ON CONFLICT (run_id) DO UPDATE SET report = excluded.report`, id, string(report)); err != nil {
+			return err
+		}
+		return addValues(ctx, tx, id, sourceReport, "")
 	})
 	if err != nil {
 		return fmt.Errorf("finish run %s: %w", id, err)
@@ -198,7 +213,8 @@ func (s *Store) FinishRun(ctx context.Context, id, status string, finished time.
 
 // ResumeRun sets an Interrupted, Failed or Cancelled run running again
 // under owner (empty: this process's [Owner]): it clears the finish time,
-// the error and the report, and keeps the task checkpoints. A run in any
+// the error and the report, and keeps the task checkpoints and every
+// [Value] recorded, those of the cleared report too. A run in any
 // other status is an error naming the status.
 func (s *Store) ResumeRun(ctx context.Context, id, owner string) error {
 	if owner == "" {

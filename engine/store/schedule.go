@@ -65,7 +65,14 @@ type Health struct {
 	Notified   bool // whether someone was told of the current failure
 }
 
-// SetHealth stores a connection's health, replacing any before.
+// healthLogMax is how many checks of each connection [Store.HealthHistory]
+// keeps.
+const healthLogMax = 1000
+
+// SetHealth stores a connection's health, replacing any before, and
+// appends the check to the connection's history ([Store.HealthHistory]),
+// dropping its checks beyond the newest 1,000. The check is at LastCheck
+// (zero: now); its error is LastError unless OK.
 func (s *Store) SetHealth(ctx context.Context, h Health) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		if h.Connection == "" {
@@ -80,6 +87,22 @@ func (s *Store) SetHealth(ctx context.Context, h Health) error {
 				last_check = excluded.last_check, last_ok = excluded.last_ok, last_error = excluded.last_error,
 				notified = excluded.notified`,
 			h.Connection, h.OK, h.Failures, dbTime(h.LastCheck), dbTime(h.LastOK), h.LastError, h.Notified)
+		if err != nil {
+			return err
+		}
+		checked, errText := h.LastCheck, h.LastError
+		if checked.IsZero() {
+			checked = time.Now()
+		}
+		if h.OK {
+			errText = ""
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO health_log (connection, checked_at, ok, error) VALUES (?, ?, ?, ?)`,
+			h.Connection, dbTime(checked), h.OK, errText); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM health_log WHERE rowid IN (SELECT rowid FROM health_log
+			WHERE connection = ? ORDER BY checked_at DESC, rowid DESC LIMIT -1 OFFSET ?)`, h.Connection, healthLogMax)
 		return err
 	})
 	if err != nil {
@@ -113,6 +136,49 @@ func (s *Store) Health(ctx context.Context) ([]Health, error) {
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("health: %w", err)
+	}
+	return hs, nil
+}
+
+// HealthCheck is one check of a connection's health.
+type HealthCheck struct {
+	CheckedAt time.Time // in UTC
+	OK        bool
+	Error     string // empty when OK
+}
+
+// defaultHealthLimit is the number of checks HealthHistory returns when
+// given no limit.
+const defaultHealthLimit = 100
+
+// HealthHistory is a connection's newest checks, newest first (by check
+// time, then by when they were stored): at most limit of them, 100 when
+// limit <= 0. Only the newest 1,000 are kept. A connection never checked
+// has none.
+func (s *Store) HealthHistory(ctx context.Context, connection string, limit int) ([]HealthCheck, error) {
+	if limit <= 0 {
+		limit = defaultHealthLimit
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT checked_at, ok, error FROM health_log WHERE connection = ?
+		ORDER BY checked_at DESC, rowid DESC LIMIT ?`, connection, limit)
+	if err != nil {
+		return nil, fmt.Errorf("health history of %s: %w", connection, err)
+	}
+	defer rows.Close()
+	var hs []HealthCheck
+	for rows.Next() {
+		var h HealthCheck
+		var checked sql.NullString
+		if err := rows.Scan(&checked, &h.OK, &h.Error); err != nil {
+			return nil, fmt.Errorf("health history of %s: %w", connection, err)
+		}
+		if h.CheckedAt, err = parseTime(checked); err != nil {
+			return nil, fmt.Errorf("health history of %s: %w", connection, err)
+		}
+		hs = append(hs, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("health history of %s: %w", connection, err)
 	}
 	return hs, nil
 }
