@@ -111,7 +111,18 @@ func Serve(reg *actions.Registry) ([]byte, error) {
 				"type": "object", "additionalProperties": false, "required": []string{"playbook", "token"},
 				"properties": obj{"playbook": pbPath, "token": secret,
 					"inputs": obj{"type": "object", "description": "The playbook's inputs; strings may hold ${{ }} templates over event, the request's JSON body."}}}},
-			"console": obj{"type": "object", "description": "The web console's users."},
+			"console": obj{"type": "object", "additionalProperties": false, "required": []string{"users"},
+				"description": "The web console, served on listen: its users and their roles.",
+				"properties": obj{
+					"session_ttl": duration,
+					"users": obj{"type": "object", "minProperties": 1, "propertyNames": names, "additionalProperties": obj{
+						"type": "object", "additionalProperties": false, "required": []string{"role"},
+						"anyOf":       []any{obj{"required": []string{"password"}}, obj{"required": []string{"token"}}},
+						"description": "A user: a password to log in in the browser, a token for scripts (Authorization: Bearer), or both.",
+						"properties": obj{"password": secret, "token": secret,
+							"role": obj{"enum": []string{"viewer", "runner"}, "description": "viewer reads; runner may also run a recorded run again."}},
+					}},
+				}},
 		},
 	}
 	return encode(top)

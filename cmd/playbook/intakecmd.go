@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/playbook-sh/playbook/engine/console"
 	"github.com/playbook-sh/playbook/engine/intake"
 	"github.com/playbook-sh/playbook/engine/serve"
 	"github.com/playbook-sh/playbook/engine/store"
@@ -157,15 +158,9 @@ func (l *listFlags) check() (time.Time, error) {
 	if l.limit < 1 {
 		return time.Time{}, fmt.Errorf("--limit must be at least 1")
 	}
-	if l.since == "" {
-		return time.Time{}, nil
-	}
-	if d, err := time.ParseDuration(l.since); err == nil {
-		return time.Now().UTC().Add(-d), nil
-	}
-	t, err := time.Parse(time.RFC3339, l.since)
+	t, err := console.ParseSince(l.since, time.Now().UTC())
 	if err != nil {
-		return time.Time{}, fmt.Errorf("--since must be RFC 3339 (2025-06-01T00:00:00Z) or a duration (24h), got %q", l.since)
+		return time.Time{}, fmt.Errorf("--%w", err)
 	}
 	return t, nil
 }

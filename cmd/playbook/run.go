@@ -154,8 +154,11 @@ func (e *env) recordRun(ctx context.Context, o *runOptions, c *engine.Compiled, 
 		return nil, err
 	}
 	defer st.Close()
-	rec := &serve.Recorder{Store: st, Registry: e.reg, Options: opts, Observer: observer,
+	rec := &serve.Recorder{Store: st, Registry: e.reg, Options: opts,
 		Connections: func(*engine.Compiled) (map[string]*actions.Connection, error) { return conns, nil }}
+	if observer != nil {
+		rec.Observer = func(_ string, ev engine.Event) { observer(ev) }
+	}
 	rep, err := rec.Run(ctx, serve.Launch{Playbook: c, Inputs: inputs, Trigger: "cli", DryRun: o.dryRun})
 	if err == nil {
 		fmt.Fprintf(e.stderr, "recorded run %s in %s\n", rep.RunID, st.Path())

@@ -288,3 +288,28 @@ func TestEvalRun(t *testing.T) {
 		}
 	}
 }
+
+// TestRunsListByKey finds runs by a Key Field or an input value.
+func TestRunsListByKey(t *testing.T) {
+	t.Parallel()
+	state := filepath.Join(t.TempDir(), "state.db")
+	hello := absPath(t, "../../playbooks/hello.yaml")
+	id, _ := recordRun(t, state, hello, exitOK)
+	for _, tc := range []struct {
+		filters []string
+		want    int
+	}{
+		{[]string{"--key", "HostNames=ws-2"}, 1},
+		{[]string{"--key", "name=world", "--key", "Names:world"}, 1},
+		{[]string{"--key", "HostNames=ws-9"}, 0},
+		{[]string{"--key", "HostNames=ws-2", "--status", "failed"}, 0},
+	} {
+		runs := listRuns(t, state, tc.filters...)
+		if len(runs) != tc.want || (tc.want == 1 && runs[0].RunID != id) {
+			t.Errorf("runs list %v = %+v, want %d run(s)", tc.filters, runs, tc.want)
+		}
+	}
+	if _, errs, code := cli(t, t.Context(), "runs", "list", "--state", state, "--key", "HostNames"); code != exitUsage || !strings.Contains(errs, "--key: ") {
+		t.Errorf("--key without a value = %d %q", code, errs)
+	}
+}

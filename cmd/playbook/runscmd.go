@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/playbook-sh/playbook/engine"
+	"github.com/playbook-sh/playbook/engine/console"
 	"github.com/playbook-sh/playbook/engine/serve"
 	"github.com/playbook-sh/playbook/engine/store"
 )
@@ -48,26 +49,14 @@ func runStatus(s string) (string, bool) {
 }
 
 // runJSON is a run as the list commands print it.
-func runJSON(r store.Run) map[string]any {
-	m := map[string]any{"run_id": r.ID, "playbook": r.Playbook, "file": r.File, "status": r.Status,
-		"trigger": r.Trigger, "started_at": r.StartedAt}
-	if r.TriggerRef != "" {
-		m["trigger_ref"] = r.TriggerRef
-	}
-	if !r.FinishedAt.IsZero() {
-		m["finished_at"] = r.FinishedAt
-		m["duration_ms"] = r.FinishedAt.Sub(r.StartedAt).Milliseconds()
-	}
-	if r.Error != "" {
-		m["error"] = r.Error
-	}
-	return m
-}
+func runJSON(r store.Run) map[string]any { return console.RunRow(r) }
 
 func (e *env) runsList(ctx context.Context, args []string) int {
 	var l listFlags
 	var pb, status, trigger string
-	fs := newFlags("runs list", "runs list [--playbook NAME] [--status S] [--trigger T] [--since T] [--limit N] [--format text|json|jsonl] [--state P | --config F]", e.stderr)
+	var keys multi
+	fs := newFlags("runs list", "runs list [--playbook NAME] [--status S] [--trigger T] [--key NAME=VALUE]... [--since T] [--limit N] [--format text|json|jsonl] [--state P | --config F]", e.stderr)
+	fs.Var(&keys, "key", "only runs with this Key Field or input value, as NAME=VALUE (EndpointIDs=e-17); repeatable, all must match")
 	l.register(fs)
 	fs.StringVar(&pb, "playbook", "", "only runs of this playbook (its name)")
 	fs.StringVar(&status, "status", "", "only runs with this status (any case): running, Successful, Failed, Partially Successful, Cancelled, Interrupted")
@@ -93,13 +82,22 @@ func (e *env) runsList(ctx context.Context, args []string) int {
 		}
 		status = st
 	}
+	var values []store.Value
+	for _, k := range keys {
+		v, err := store.ParseValue(k)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "playbook runs list: --key: %v\n", err)
+			return exitUsage
+		}
+		values = append(values, v)
+	}
 	st, err := e.openListState(ctx, &l)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "playbook runs list: %v\n", err)
 		return exitUsage
 	}
 	defer st.Close()
-	runs, err := st.ListRuns(ctx, store.RunFilter{Playbook: pb, Status: status, Trigger: trigger, Since: since, Limit: l.limit})
+	runs, err := st.ListRuns(ctx, store.RunFilter{Playbook: pb, Status: status, Trigger: trigger, Since: since, Limit: l.limit, Values: values})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "playbook runs list: %v\n", err)
 		return exitFailed

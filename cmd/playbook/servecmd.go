@@ -51,7 +51,7 @@ func (e *env) serve(ctx context.Context, args []string) int {
 	integ := connIntegrations(s.Config)
 	names := healthNames(integ)
 	e.listedIntegrations(integ, s.Config, f)
-	d := &serve.Daemon{Server: s, Drain: drain, Secret: resolveRef, HealthNames: names,
+	d := &serve.Daemon{Server: s, Drain: drain, Secret: resolveRef, HealthNames: names, Integrations: integ,
 		HealthCheck: func(ctx context.Context, name string) error {
 			in, ok := integ[name]
 			if !ok {

@@ -41,6 +41,25 @@ type Config struct {
 	Intake      []*Intake
 	Health      *Health
 	Webhooks    []*Webhook
+	// Console is console:, nil when the web console is off.
+	Console *Console
+}
+
+// Console is console:, the web console's users.
+type Console struct {
+	Pos   playbook.Pos
+	Users []*ConsoleUser
+	// SessionTTL bounds a browser login; 0 means the console's default.
+	SessionTTL time.Duration
+}
+
+// ConsoleUser is one console user. Password and Token are env:NAME or
+// file:PATH references; at least one is set.
+type ConsoleUser struct {
+	Name            string
+	Pos             playbook.Pos
+	Password, Token string
+	Role            string // viewer or runner
 }
 
 // Schedule is one entry of schedules:.
@@ -187,8 +206,11 @@ func (d *decoder) config(cfg *Config) {
 			cfg.Webhooks = append(cfg.Webhooks, w)
 		}
 	})
-	if n := top["console"]; n != nil && n.Kind != yaml.MappingNode {
-		d.errorf(pos(n), "", "console must be a mapping, got %s", playbook.KindName(n))
+	if n := top["console"]; n != nil {
+		cfg.Console = d.console(n)
+		if cfg.Console != nil && cfg.Listen == "" {
+			d.errorf(pos(n), "", "console needs listen: (the address it is served on)")
+		}
 	}
 }
 

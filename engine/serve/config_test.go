@@ -495,6 +495,33 @@ console: [a]
 		`testdata/serve.yaml:2:9: listen must be HOST:PORT such as 127.0.0.1:8080, got "localhost"`,
 		`testdata/serve.yaml:3:10: console must be a mapping, got a list`,
 	},
+}, {
+	name: "console users",
+	src: `listen: 127.0.0.1:8080
+console:
+  session_ttl: 10s
+  userz: {}
+  users:
+    ann: {password: "hunter2", role: viewer}
+    bob: {role: admin, tokn: env:BOB}
+    cat: {token: env:CAT}
+`,
+	want: []string{
+		`testdata/serve.yaml:3:16: session_ttl must be at least 1m`,
+		`testdata/serve.yaml:4:3: unknown key "userz" in console (did you mean "users"?)`,
+		`testdata/serve.yaml:6:21: password is a secret: give it as env:NAME or file:PATH, not as a literal`,
+		`testdata/serve.yaml:7:5: console user bob needs password: (to log in) or token: (for scripts), as env:NAME or file:PATH`,
+		`testdata/serve.yaml:7:17: role must be viewer or runner, got "admin"`,
+		`testdata/serve.yaml:7:24: unknown key "tokn" in console user bob (did you mean "token"?)`,
+		`testdata/serve.yaml:8:5: console user cat needs role: viewer or runner`,
+	},
+}, {
+	name: "console without listen or users",
+	src:  "console: {session_ttl: 1h}\n",
+	want: []string{
+		`testdata/serve.yaml:1:10: console needs users: (NAME: {password: env:..., role: viewer})`,
+		`testdata/serve.yaml:1:10: console needs listen: (the address it is served on)`,
+	},
 }}
 
 // TestLoadFull loads a serve.yaml that uses every section and checks what
@@ -519,6 +546,15 @@ func TestLoadFull(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("config (-want +got):\n%s", diff)
+	}
+
+	// The console's users, secrets as references.
+	wantConsole := &Console{Pos: playbook.Pos{Line: 47, Col: 3}, SessionTTL: 8 * time.Hour, Users: []*ConsoleUser{
+		{Name: "analyst", Pos: playbook.Pos{Line: 49, Col: 5}, Password: "env:ANALYST_PASSWORD", Role: "viewer"},
+		{Name: "responder", Pos: playbook.Pos{Line: 50, Col: 5}, Token: "file:" + filepath.Join(testDir, "secrets", "responder-token"), Role: "runner"},
+	}}
+	if diff := cmp.Diff(wantConsole, cfg.Console); diff != "" {
+		t.Errorf("console (-want +got):\n%s", diff)
 	}
 
 	// Schedules, in file order, with the schedule package's defaults.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/playbook-sh/playbook/engine"
+	"github.com/playbook-sh/playbook/engine/console"
 	"github.com/playbook-sh/playbook/engine/schedule"
 	"github.com/playbook-sh/playbook/engine/store"
 )
@@ -39,6 +40,9 @@ type Daemon struct {
 	// Connection.
 	HealthNames []string
 	HealthCheck func(ctx context.Context, name string) error
+	// Integrations maps connection names to their integrations, for the
+	// console's Connections page; it may be nil.
+	Integrations map[string]string
 	// Client sends health notifications; nil means a client with a 10s
 	// timeout.
 	Client *http.Client
@@ -47,6 +51,7 @@ type Daemon struct {
 	Listener net.Listener
 
 	started  time.Time
+	console  *console.Server   // nil without console:
 	tokens   map[string]string // webhook name → token
 	hookURL  string
 	runCtx   context.Context
@@ -72,6 +77,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.started = d.clock().Now()
 	if err := d.resolveSecrets(); err != nil {
 		return err
+	}
+	if d.Config.Console != nil {
+		c, err := d.newConsole()
+		if err != nil {
+			return err
+		}
+		d.console = c
 	}
 	d.instrument()
 	runCtx, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
@@ -195,9 +207,20 @@ func (d *Daemon) instrument() {
 	m := d.Metrics
 	rc := d.Recorder
 	rc.Executor = countingExecutor{next: rc.executor(), m: m}
-	rc.Started = func(Launch) { m.running.Inc() }
+	rc.Started = func(l Launch) {
+		m.running.Inc()
+		if d.console != nil {
+			d.console.RunStarted(l.ID)
+		}
+	}
+	if d.console != nil {
+		rc.Observer = d.console.TaskEvent
+	}
 	rc.Finished = func(l Launch, status string, rep *engine.Report) {
 		m.running.Dec()
+		if d.console != nil {
+			d.console.RunFinished(l.ID)
+		}
 		m.runs.WithLabelValues(l.Playbook.Playbook.Name, triggerKind(l.Trigger), status).Inc()
 		if rep == nil {
 			return

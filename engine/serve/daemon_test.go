@@ -133,7 +133,11 @@ type daemonEnv struct {
 	done   chan error
 }
 
-const daemonToken = "s3cr3t-webhook-token-0123"
+const (
+	daemonToken     = "s3cr3t-webhook-token-0123"
+	consolePassword = "s3cr3t-console-password-4567"
+	consoleToken    = "s3cr3t-console-token-89abcdef"
+)
 
 // startDaemon runs a daemon over serve.yaml src (with the playbooks in
 // files) on a fake clock starting at 2026-01-01T00:00:00Z.
@@ -198,6 +202,10 @@ func startDaemon(t *testing.T, src string, files map[string]string) *daemonEnv {
 				return daemonToken, nil
 			case "env:SOC_URL":
 				return hook.URL, nil
+			case "env:ANN_PASSWORD":
+				return consolePassword, nil
+			case "env:ROB_TOKEN":
+				return consoleToken, nil
 			}
 			return "", fmt.Errorf("%s is not set", ref)
 		}}

@@ -33,6 +33,9 @@ func (d *Daemon) Handler() http.Handler {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Metrics.Registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("POST /webhooks/{name}", d.webhook)
+	if d.console != nil {
+		mux.Handle("/", d.console.Handler())
+	}
 	return securityHeaders(mux)
 }
 

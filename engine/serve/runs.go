@@ -27,8 +27,8 @@ type Recorder struct {
 	// Options are given to every run's runner first (a logger, a clock);
 	// the recorder's own (connections, run id, observer) come after.
 	Options []engine.Option
-	// Observer, when set, sees every progress event too.
-	Observer func(engine.Event)
+	// Observer, when set, sees every progress event of every run too.
+	Observer func(runID string, e engine.Event)
 	// Started and Finished, when set, are told of each run (metrics).
 	Started func(l Launch)
 	// Finished gets the run's status and report (nil when it did not start).
@@ -115,6 +115,7 @@ func (rc *Recorder) Resume(ctx context.Context, id string, load func(file string
 }
 
 func (rc *Recorder) run(ctx context.Context, l Launch, id string, prior map[string]*engine.TaskReport) (*engine.Report, error) {
+	l.ID = id // the hooks see the run's id
 	log := rc.Logger
 	if log == nil {
 		log = hclog.NewNullLogger()
@@ -169,7 +170,7 @@ func (rc *Recorder) run(ctx context.Context, l Launch, id string, prior map[stri
 		engine.WithRunID(func() string { return id }),
 		engine.WithObserver(func(e engine.Event) {
 			if rc.Observer != nil {
-				rc.Observer(e)
+				rc.Observer(id, e)
 			}
 			if e.Kind != engine.TaskFinished || e.Report == nil || e.Status != plan.Succeeded {
 				return

@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -369,6 +370,52 @@ func (d *decoder) health(n *yaml.Node) *Health {
 		h.Connections = d.strings(at, "connections")
 	}
 	return h
+}
+
+var consoleRoles = []string{"viewer", "runner"}
+
+func (d *decoder) console(n *yaml.Node) *Console {
+	m := d.mapping(n, "console", []string{"users", "session_ttl"})
+	if m == nil {
+		return nil
+	}
+	c := &Console{Pos: pos(n)}
+	if at := m["session_ttl"]; at != nil {
+		bad := len(d.errs)
+		c.SessionTTL = d.duration(at, "session_ttl")
+		if len(d.errs) == bad && c.SessionTTL < time.Minute {
+			d.errorf(pos(at), "", "session_ttl must be at least 1m")
+		}
+	}
+	d.named(m["users"], "console users", func(k, v *yaml.Node) {
+		um := d.mapping(v, "console user "+k.Value, []string{"password", "token", "role"})
+		if um == nil {
+			return
+		}
+		u := &ConsoleUser{Name: k.Value, Pos: pos(k)}
+		if at := um["password"]; at != nil {
+			u.Password = d.secretRef(at, "password")
+		}
+		if at := um["token"]; at != nil {
+			u.Token = d.secretRef(at, "token")
+		}
+		if um["password"] == nil && um["token"] == nil {
+			d.errorf(pos(k), "", "console user %s needs password: (to log in) or token: (for scripts), as env:NAME or file:PATH", k.Value)
+		}
+		if at := um["role"]; at != nil {
+			u.Role = d.str(at, "role")
+			if u.Role != "" && !slices.Contains(consoleRoles, u.Role) {
+				d.errorf(pos(at), playbook.Suggest(u.Role, consoleRoles), "role must be viewer or runner, got %q", u.Role)
+			}
+		} else {
+			d.errorf(pos(k), "", "console user %s needs role: viewer or runner", k.Value)
+		}
+		c.Users = append(c.Users, u)
+	})
+	if len(c.Users) == 0 {
+		d.errorf(pos(n), "", "console needs users: (NAME: {password: env:..., role: viewer})")
+	}
+	return c
 }
 
 func (d *decoder) webhook(k, v *yaml.Node) *Webhook {
