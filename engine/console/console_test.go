@@ -517,7 +517,7 @@ func TestRunningRunAndStream(t *testing.T) {
 	}
 	var got struct {
 		Report struct {
-			Status string                       `json:"status"`
+			Status string                    `json:"status"`
 			Tasks  map[string]map[string]any `json:"tasks"`
 		} `json:"report"`
 		CanRerun bool `json:"can_rerun"`
