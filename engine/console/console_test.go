@@ -39,7 +39,7 @@ const (
 var t0 = time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	st     *store.Store
 	con    *console.Server
 	srv    *httptest.Server
@@ -47,6 +47,7 @@ type fixture struct {
 	mu     sync.Mutex
 	reruns []string // "run-id by user"
 	pb     *engine.Compiled
+	extra  *console.Playbook // replaces the contain playbook when set
 }
 
 func registry() *actions.Registry {
@@ -55,7 +56,7 @@ func registry() *actions.Registry {
 	return reg
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "state.db"))
 	if err != nil {
@@ -75,6 +76,11 @@ func newFixture(t *testing.T) *fixture {
 			{Name: "rob", Role: console.Runner, Password: actions.NewSecret(runnerPassword), Token: actions.NewSecret(runnerToken)},
 		},
 		Playbooks: func(context.Context) []console.Playbook {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			if f.extra != nil {
+				return []console.Playbook{*f.extra}
+			}
 			return []console.Playbook{{Name: "contain", File: abs, Compiled: pb, Triggers: []string{"webhook:contain"},
 				Schedules: []console.Schedule{{Name: "nightly", Spec: "0 3 * * * (UTC)", Next: t0.Add(72 * time.Hour)}}}}
 		},
