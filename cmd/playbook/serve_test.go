@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -41,7 +44,19 @@ func TestServeSandbox(t *testing.T) {
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state.db")
 	pb, _ := filepath.Abs("../../playbooks/wiz-issue-triage.yaml")
-	config := writeAt(t, filepath.Join(dir, "serve.yaml"), `intake:
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	const consoleToken = "console-token-0123456789abcdef"
+	writeAt(t, filepath.Join(dir, "console.token"), consoleToken)
+	config := writeAt(t, filepath.Join(dir, "serve.yaml"), `listen: `+addr+`
+console:
+  users:
+    soc: {token: file:console.token, role: viewer}
+intake:
   wiz-issues:
     connection: wiz
     command: wiz.fetch_event
@@ -74,6 +89,24 @@ health_checks: {every: 1h}
 		if len(hs) == 1 && hs[0]["ok"] == true && len(runs) >= 1 {
 			if hs[0]["connection"] != "wiz" || runs[0]["trigger"] != "intake:wiz-issues" {
 				t.Errorf("health %v, runs %v", hs, runs)
+			}
+			// The console on listen: sees the same connection and runs.
+			for path, want := range map[string]string{
+				"/api/connections": `"integration":"wiz","last_check"`,
+				"/api/runs?trigger=intake": `"trigger":"intake:wiz-issues"`,
+				"/api/playbooks":           `"triggers":["intake:wiz-issues"]`,
+			} {
+				req, _ := http.NewRequest("GET", "http://"+addr+path, nil)
+				req.Header.Set("Authorization", "Bearer "+consoleToken)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), want) {
+					t.Errorf("GET %s = %d %s, want %s", path, resp.StatusCode, body, want)
+				}
 			}
 			break
 		}

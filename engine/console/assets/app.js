@@ -247,7 +247,7 @@ async function route() {
   }
   updateNavActive();
   try {
-    switch (r.parts[0]) {
+    switch (r.parts[0] || 'runs') {
       case 'runs':
         if (r.parts[1]) return await pageRun(ctx, r, r.parts[1]);
         return await pageRuns(ctx, r);
