@@ -92,7 +92,7 @@ health_checks: {every: 1h}
 			}
 			// The console on listen: sees the same connection and runs.
 			for path, want := range map[string]string{
-				"/api/connections": `"integration":"wiz","last_check"`,
+				"/api/connections":         `"integration":"wiz","last_check"`,
 				"/api/runs?trigger=intake": `"trigger":"intake:wiz-issues"`,
 				"/api/playbooks":           `"triggers":["intake:wiz-issues"]`,
 			} {
