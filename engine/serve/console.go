@@ -10,6 +10,7 @@ import (
 	"github.com/playbook-sh/playbook/actions"
 	"github.com/playbook-sh/playbook/engine"
 	"github.com/playbook-sh/playbook/engine/console"
+	"github.com/playbook-sh/playbook/engine/playbook"
 	"github.com/playbook-sh/playbook/engine/store"
 )
 
@@ -107,7 +108,20 @@ func (d *Daemon) consolePlaybooks(context.Context) []console.Playbook {
 	sort.SliceStable(order, func(i, j int) bool { return byFile[order[i]].Name < byFile[order[j]].Name })
 	out := make([]console.Playbook, 0, len(order))
 	for _, f := range order {
-		out = append(out, *byFile[f])
+		pb := *byFile[f]
+		// serve runs the version it loaded at start; the page says whether
+		// the file as it is now still validates.
+		if _, err := engine.Load(f, d.Recorder.Registry); err != nil {
+			var list playbook.ErrorList
+			if errors.As(err, &list) {
+				for _, e := range list {
+					pb.Errors = append(pb.Errors, e.Error())
+				}
+			} else {
+				pb.Errors = []string{err.Error()}
+			}
+		}
+		out = append(out, pb)
 	}
 	return out
 }

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -157,6 +159,14 @@ console:
 		if code, body := call("GET", p, viewer); code != http.StatusOK {
 			t.Errorf("GET %s = %d %s", p, code, body)
 		}
+	}
+	// The Playbooks page tells when a file on disk no longer validates.
+	if err := os.WriteFile(filepath.Join(e.dir, "note.yaml"), []byte("playbook: note\ntasks:\n  note: {run: core.sett}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, body = call("GET", "/api/playbooks", viewer)
+	if code != http.StatusOK || !strings.Contains(body, `"valid":false`) || !strings.Contains(body, `note.yaml:3:15: unknown command`) {
+		t.Errorf("playbooks after a bad edit = %d %s", code, body)
 	}
 	cancel()
 	e.logMu.Lock()
