@@ -69,6 +69,20 @@ func (h *hub) publish(event string, v any) {
 	}
 }
 
+// closeAll ends every stream; pages reconnect.
+func (h *hub) closeAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for s := range h.subs {
+		delete(h.subs, s)
+		close(s.ch)
+	}
+}
+
+// CloseStreams ends the event streams open now, so a server shutting
+// down need not wait for browsers to leave.
+func (s *Server) CloseStreams() { s.hub.closeAll() }
+
 // runningTasks is a copy of the running tasks of a run.
 func (h *hub) runningTasks(runID string) map[string]time.Time {
 	h.mu.Lock()

@@ -168,7 +168,26 @@ console:
 	if code != http.StatusOK || !strings.Contains(body, `"valid":false`) || !strings.Contains(body, `note.yaml:3:15: unknown command`) {
 		t.Errorf("playbooks after a bad edit = %d %s", code, body)
 	}
-	cancel()
+	// Shutdown ends the open stream instead of waiting for the browser.
+	stopped := time.Now()
+	e.stop(t)
+	if d := time.Since(stopped); d > 3*time.Second {
+		t.Errorf("serve took %v to stop with a console stream open", d)
+	}
+	drained := time.After(5 * time.Second)
+drain:
+	for {
+		select {
+		case _, open := <-events:
+			if !open {
+				break drain // the stream ended: its reader closed the channel
+			}
+		case <-drained:
+			t.Error("the console stream is still open after serve stopped")
+			cancel()
+			break drain
+		}
+	}
 	e.logMu.Lock()
 	logs := e.logs.String()
 	e.logMu.Unlock()

@@ -105,6 +105,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if ln != nil {
 		srv = &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 			WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+		if d.console != nil {
+			srv.RegisterOnShutdown(d.console.CloseStreams) // the console's event streams never end by themselves
+		}
 		go func() { httpDone <- srv.Serve(ln) }()
 		log.Info("listening", "addr", ln.Addr().String())
 	}
