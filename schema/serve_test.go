@@ -67,6 +67,11 @@ func TestServeSchemaAgreesWithLoader(t *testing.T) {
 		{"literal token", "webhooks:\n  w: {playbook: p.yaml, token: hunter2}\n", false},
 		{"unknown key", "schedule: {}\n", false},
 		{"health", "health_checks: {every: 15m, notify_after: 2, webhook: env:HOOK}\n", true},
+		{"console", "listen: 127.0.0.1:8080\nconsole:\n  session_ttl: 8h\n  users:\n    a: {password: env:A, role: viewer}\n    b: {token: file:b.token, role: runner}\n", true},
+		{"console user without a secret", "listen: 127.0.0.1:8080\nconsole:\n  users:\n    a: {role: viewer}\n", false},
+		{"console role", "listen: 127.0.0.1:8080\nconsole:\n  users:\n    a: {token: env:A, role: admin}\n", false},
+		{"console literal password", "listen: 127.0.0.1:8080\nconsole:\n  users:\n    a: {password: hunter2, role: viewer}\n", false},
+		{"console without users", "listen: 127.0.0.1:8080\nconsole: {session_ttl: 1h}\n", false},
 	} {
 		path := filepath.Join(dir, "serve.yaml")
 		_, loadErr := serve.Parse(path, []byte(tc.src), schema.Registry())
