@@ -186,11 +186,18 @@ func (s *Server) partialReport(r *http.Request, run store.Run) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	tasks := make(map[string]any, len(saved))
+	return PartialReport(run, saved, s.hub.runningTasks(run.ID))
+}
+
+// PartialReport is a run report for a run that has none yet (running, or
+// interrupted): the tasks it has checkpointed, and the running tasks
+// (by their start) as "running", with its inputs and event.
+func PartialReport(run store.Run, saved map[string]json.RawMessage, running map[string]time.Time) ([]byte, error) {
+	tasks := make(map[string]any, len(saved)+len(running))
 	for id, b := range saved {
 		tasks[id] = json.RawMessage(b)
 	}
-	for id, at := range s.hub.runningTasks(run.ID) {
+	for id, at := range running {
 		if _, done := tasks[id]; !done {
 			tasks[id] = map[string]any{"status": "running", "started_at": at}
 		}
@@ -262,8 +269,12 @@ func (s *Server) listPlaybooks(w http.ResponseWriter, r *http.Request, _ *princi
 	pbs := s.o.Playbooks(r.Context())
 	out := make([]map[string]any, 0, len(pbs))
 	for _, pb := range pbs {
-		m := map[string]any{"name": pb.Name, "file": pb.File, "valid": pb.Compiled != nil && len(pb.Errors) == 0,
-			"errors": nonNil(pb.Errors), "triggers": nonNil(pb.Triggers)}
+		var errs []string
+		if s.o.Check != nil {
+			errs = s.o.Check(pb.File)
+		}
+		m := map[string]any{"name": pb.Name, "file": pb.File, "valid": pb.Compiled != nil && len(errs) == 0,
+			"errors": nonNil(errs), "triggers": nonNil(pb.Triggers)}
 		if pb.Compiled != nil {
 			m["graph"] = GraphOf(pb.Compiled)
 		}

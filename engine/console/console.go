@@ -46,9 +46,8 @@ type User struct {
 // Playbook is a playbook serve knows, as the Playbooks page shows it.
 type Playbook struct {
 	Name, File string
-	// Compiled is nil when the file does not load now; Errors says why.
+	// Compiled is the version serve runs; nil when it has none.
 	Compiled  *engine.Compiled
-	Errors    []string
 	Schedules []Schedule
 	Triggers  []string // "schedule:NAME", "intake:NAME", "webhook:NAME"
 }
@@ -69,8 +68,13 @@ type Options struct {
 	Store *store.Store
 	Users []User
 	// Playbooks lists the playbooks serve knows, with their schedules'
-	// next fire times as of now.
+	// next fire times as of now. It is called for every run page (for the
+	// graph), so it should not read files.
 	Playbooks func(ctx context.Context) []Playbook
+	// Check validates a playbook file as it is now, for the Playbooks
+	// page: its errors as "FILE:LINE:COL: message" lines, none when it is
+	// valid. nil means no check.
+	Check func(file string) []string
 	// Load compiles a recorded run's playbook file for its graph when it
 	// is not one of Playbooks; nil means no graph for such runs.
 	Load func(file string) (*engine.Compiled, error)

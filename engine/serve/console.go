@@ -41,17 +41,14 @@ func (d *Daemon) newConsole() (*console.Server, error) {
 		users = append(users, cu)
 	}
 	var conns []console.Connection
-	names := d.HealthNames
-	if h := d.Config.Health; h != nil && h.Connections != nil {
-		names = h.Connections
-	}
-	for _, name := range names {
+	for _, name := range d.checkedConnections() {
 		conns = append(conns, console.Connection{Name: name, Integration: d.Integrations[name]})
 	}
 	return console.New(console.Options{
 		Store:       d.Store,
 		Users:       users,
 		Playbooks:   d.consolePlaybooks,
+		Check:       d.checkPlaybook,
 		Load:        func(file string) (*engine.Compiled, error) { return engine.Load(file, d.Recorder.Registry) },
 		Connections: conns,
 		Rerun:       d.rerun,
@@ -108,20 +105,26 @@ func (d *Daemon) consolePlaybooks(context.Context) []console.Playbook {
 	sort.SliceStable(order, func(i, j int) bool { return byFile[order[i]].Name < byFile[order[j]].Name })
 	out := make([]console.Playbook, 0, len(order))
 	for _, f := range order {
-		pb := *byFile[f]
-		// serve runs the version it loaded at start; the page says whether
-		// the file as it is now still validates.
-		if _, err := engine.Load(f, d.Recorder.Registry); err != nil {
-			var list playbook.ErrorList
-			if errors.As(err, &list) {
-				for _, e := range list {
-					pb.Errors = append(pb.Errors, e.Error())
-				}
-			} else {
-				pb.Errors = []string{err.Error()}
-			}
-		}
-		out = append(out, pb)
+		out = append(out, *byFile[f])
+	}
+	return out
+}
+
+// checkPlaybook validates a playbook file as it is now: serve runs the
+// version it loaded at start, and the console says whether the file on
+// disk still validates.
+func (d *Daemon) checkPlaybook(file string) []string {
+	_, err := engine.Load(file, d.Recorder.Registry)
+	if err == nil {
+		return nil
+	}
+	var list playbook.ErrorList
+	if !errors.As(err, &list) {
+		return []string{err.Error()}
+	}
+	out := make([]string, len(list))
+	for i, e := range list {
+		out[i] = e.Error()
 	}
 	return out
 }

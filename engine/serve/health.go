@@ -11,15 +11,21 @@ import (
 	"github.com/playbook-sh/playbook/engine/store"
 )
 
+// checkedConnections are the connections health checks cover:
+// health_checks' list, else HealthNames.
+func (d *Daemon) checkedConnections() []string {
+	if h := d.Config.Health; h != nil && h.Connections != nil {
+		return h.Connections
+	}
+	return d.HealthNames
+}
+
 // healthLoop checks each connection every Every with its Test
 // Connection, keeps the state in the store, and after NotifyAfter
 // consecutive failures posts one notification to the webhook (and one
 // more when the connection recovers).
 func (d *Daemon) healthLoop(ctx context.Context, h *Health) {
-	names := h.Connections
-	if names == nil {
-		names = d.HealthNames
-	}
+	names := d.checkedConnections()
 	for {
 		for _, name := range names {
 			d.checkOne(ctx, h, name)
