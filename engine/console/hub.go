@@ -19,8 +19,7 @@ type message struct {
 }
 
 type subscriber struct {
-	ch     chan message
-	closed bool
+	ch chan message
 }
 
 // hub fans run and task changes out to the pages' event streams, and
@@ -44,10 +43,15 @@ func (h *hub) subscribe() (*subscriber, func()) {
 	return s, func() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
-		if _, ok := h.subs[s]; ok {
-			delete(h.subs, s)
-			close(s.ch)
-		}
+		h.drop(s)
+	}
+}
+
+// drop ends a subscriber's stream, once; h.mu is held.
+func (h *hub) drop(s *subscriber) {
+	if _, ok := h.subs[s]; ok {
+		delete(h.subs, s)
+		close(s.ch)
 	}
 }
 
@@ -63,8 +67,7 @@ func (h *hub) publish(event string, v any) {
 		select {
 		case s.ch <- m:
 		default: // too slow: close its stream; the page reconnects and reloads
-			delete(h.subs, s)
-			close(s.ch)
+			h.drop(s)
 		}
 	}
 }
@@ -74,8 +77,7 @@ func (h *hub) closeAll() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for s := range h.subs {
-		delete(h.subs, s)
-		close(s.ch)
+		h.drop(s)
 	}
 }
 
