@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/playbook-sh/playbook/engine"
+	"github.com/playbook-sh/playbook/engine/console"
 	"github.com/playbook-sh/playbook/engine/eval"
 )
 
@@ -115,14 +116,7 @@ func (e *env) recordedRun(ctx context.Context, o *evalOptions) (*engine.Recorded
 		return nil, err
 	}
 	fmt.Fprintf(e.stderr, "run %s is %s: evaluating against the %d task(s) it has finished\n", r.ID, strings.ToLower(r.Status), len(tasks))
-	partial := map[string]any{"run_id": r.ID, "started_at": r.StartedAt, "tasks": tasks}
-	if len(r.Inputs) > 0 {
-		partial["inputs"] = r.Inputs
-	}
-	if len(r.Event) > 0 {
-		partial["event"] = r.Event
-	}
-	b, err := json.Marshal(partial)
+	b, err := console.PartialReport(r, tasks, nil)
 	if err != nil {
 		return nil, err
 	}

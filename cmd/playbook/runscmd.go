@@ -48,9 +48,6 @@ func runStatus(s string) (string, bool) {
 	return "", false
 }
 
-// runJSON is a run as the list commands print it.
-func runJSON(r store.Run) map[string]any { return console.RunRow(r) }
-
 func (e *env) runsList(ctx context.Context, args []string) int {
 	var l listFlags
 	var pb, status, trigger string
@@ -106,14 +103,14 @@ func (e *env) runsList(ctx context.Context, args []string) int {
 	case "json":
 		out := make([]map[string]any, len(runs))
 		for i, r := range runs {
-			out[i] = runJSON(r)
+			out[i] = console.RunRow(r)
 		}
 		writeJSON(e.stdout, out)
 	case "jsonl":
 		enc := json.NewEncoder(e.stdout)
 		enc.SetEscapeHTML(false)
 		for _, r := range runs {
-			enc.Encode(runJSON(r))
+			enc.Encode(console.RunRow(r))
 		}
 	default:
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
@@ -156,7 +153,7 @@ func (e *env) runsShow(ctx context.Context, args []string) int {
 	if len(r.Report) == 0 {
 		// Running or interrupted: what is known so far.
 		if l.format == "json" {
-			writeJSON(e.stdout, runJSON(r))
+			writeJSON(e.stdout, console.RunRow(r))
 		} else {
 			fmt.Fprintf(e.stdout, "playbook %s  run %s  %s  (trigger %s, started %s)\n", r.Playbook, r.ID, r.Status, r.Trigger, r.StartedAt.Format(time.RFC3339))
 			if r.Error != "" {
