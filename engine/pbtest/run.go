@@ -105,7 +105,7 @@ func checkNames(f *File, c *engine.Compiled) error {
 			}
 		}
 		for _, a := range tc.Expect.Assert {
-			if _, err := compileAssert(a.Src); err != nil {
+			if _, err := compileCond(assertEnv, a.Src); err != nil {
 				errs = append(errs, condError(f.Path, "assert", a, err))
 			}
 		}
@@ -342,11 +342,7 @@ func check(f *File, c *engine.Compiled, tc *Case, rep *engine.Report) []string {
 		if len(te.WithAssert) > 0 {
 			vars := map[string]any{"with": actions.Normalize(tr.With)}
 			for _, a := range te.WithAssert {
-				prg, err := compileCond(withEnv, a.Src)
-				ok := false
-				if err == nil {
-					ok, err = holds(prg, vars)
-				}
+				ok, err := evalCond(withEnv, a.Src, vars)
 				switch {
 				case err != nil:
 					out = append(out, at(a.Pos)+fmt.Sprintf("task %s: with_assert %s: %v", te.ID, a.Src, err))
@@ -374,7 +370,7 @@ func check(f *File, c *engine.Compiled, tc *Case, rep *engine.Report) []string {
 	if len(e.Assert) > 0 {
 		vars := reportVars(rep)
 		for _, a := range e.Assert {
-			ok, err := evalAssert(a.Src, vars)
+			ok, err := evalCond(assertEnv, a.Src, vars)
 			switch {
 			case err != nil:
 				out = append(out, at(a.Pos)+fmt.Sprintf("assert %s: %v", a.Src, err))
@@ -474,9 +470,6 @@ func compileCond(envOf func() (*cel.Env, error), src string) (cel.Program, error
 	return env.Program(ast, cel.CostLimit(10_000_000))
 }
 
-// compileAssert compiles an assertion against the report's names.
-func compileAssert(src string) (cel.Program, error) { return compileCond(assertEnv, src) }
-
 var (
 	assertEnv = sync.OnceValues(func() (*cel.Env, error) {
 		return cel.NewEnv(
@@ -513,8 +506,10 @@ func holds(prg cel.Program, vars map[string]any) (bool, error) {
 	return b, nil
 }
 
-func evalAssert(src string, vars map[string]any) (bool, error) {
-	prg, err := compileAssert(src)
+// evalCond compiles a condition in one of the test file's environments
+// and evaluates it.
+func evalCond(envOf func() (*cel.Env, error), src string, vars map[string]any) (bool, error) {
+	prg, err := compileCond(envOf, src)
 	if err != nil {
 		return false, err
 	}
