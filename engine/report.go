@@ -64,6 +64,26 @@ type TaskReport struct {
 	// With is the command's inputs after templating (a list per item under
 	// for_each).
 	With any `json:"with,omitempty"`
+	// AttemptLog has one entry per call, in item then attempt order, at
+	// most MaxAttemptLog; AttemptLogOmitted counts the calls left out.
+	AttemptLog        []Attempt `json:"attempt_log,omitempty"`
+	AttemptLogOmitted int       `json:"attempt_log_omitted,omitempty"`
+}
+
+// MaxAttemptLog bounds a task's attempt log: a for_each over 50,000 items
+// keeps its first calls' times, not a report the size of the vendor's data.
+const MaxAttemptLog = 1000
+
+// Attempt is one call of a task's command: a retry and an until poll are
+// each an attempt.
+type Attempt struct {
+	Item       *int               `json:"item,omitempty"` // the for_each index
+	Attempt    int                `json:"attempt"`        // 1-based, per item
+	StartedAt  time.Time          `json:"started_at"`
+	FinishedAt time.Time          `json:"finished_at"`
+	ReturnData actions.ReturnData `json:"return_data"`
+	StatusCode int                `json:"status_code,omitempty"`
+	Error      string             `json:"error,omitempty"`
 }
 
 // MarshalJSON writes a task that never ran as its status, reason and

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -354,7 +355,75 @@ tasks:
 		if got := time.Since(start); got != 3*time.Second {
 			t.Errorf("elapsed = %s, want 3s of backoff", got)
 		}
+		// The attempt log holds each call, the waits between them as gaps.
+		type att struct {
+			N, Code int
+			RD      actions.ReturnData
+			Err     string
+			At      time.Duration
+		}
+		var got []att
+		for _, a := range r.task("flaky").AttemptLog {
+			if a.Item != nil || a.FinishedAt.Before(a.StartedAt) {
+				t.Errorf("attempt %+v: item set or ends before it starts", a)
+			}
+			got = append(got, att{a.Attempt, a.StatusCode, a.ReturnData, a.Error, a.StartedAt.Sub(start)})
+		}
+		want := []att{
+			{1, 503, actions.Failed, "busy", 0},
+			{2, 503, actions.Failed, "busy", time.Second},
+			{3, 0, actions.Successful, "", 3 * time.Second},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("flaky attempt_log (-want +got):\n%s", diff)
+		}
 	})
+}
+
+// TestAttemptLogForEach: items' calls are logged in item order with their
+// index, and a task's log stops at MaxAttemptLog entries, counting the rest.
+func TestAttemptLogForEach(t *testing.T) {
+	t.Parallel()
+	n := MaxAttemptLog + 5
+	r := runYAML(t, `
+playbook: p
+inputs: {list: {type: array}}
+tasks:
+  few:
+    for_each: ${{ ["ok", "bad", "ok2"] }}
+    concurrency: 3
+    run: test.call
+    with: {ids: ["${{ item }}"]}
+  many:
+    for_each: ${{ inputs.list }}
+    run: test.call
+`, map[string]any{"list": slices.Repeat([]any{"x"}, n)}, func(task string, _ int, req actions.Request) actions.Envelope {
+		if ids := req.Strings("ids"); len(ids) == 1 && ids[0] == "bad" {
+			return fail(500, "bad is down")
+		}
+		return actions.Succeed("ok", nil)
+	})
+	var items []int
+	var rds []actions.ReturnData
+	for _, a := range r.task("few").AttemptLog {
+		if a.Item == nil {
+			t.Fatalf("attempt %+v has no item", a)
+		}
+		items, rds = append(items, *a.Item), append(rds, a.ReturnData)
+	}
+	if diff := cmp.Diff([]int{0, 1, 2}, items); diff != "" {
+		t.Errorf("few items (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]actions.ReturnData{actions.Successful, actions.Failed, actions.Successful}, rds); diff != "" {
+		t.Errorf("few return data (-want +got):\n%s", diff)
+	}
+	many := r.task("many")
+	if many.Attempts != n || len(many.AttemptLog) != MaxAttemptLog || many.AttemptLogOmitted != 5 {
+		t.Errorf("many: attempts %d, log %d, omitted %d; want %d, %d, 5", many.Attempts, len(many.AttemptLog), many.AttemptLogOmitted, n, MaxAttemptLog)
+	}
+	if last := many.AttemptLog[len(many.AttemptLog)-1]; *last.Item != MaxAttemptLog-1 {
+		t.Errorf("last logged item = %d, want %d", *last.Item, MaxAttemptLog-1)
+	}
 }
 
 func TestEngineErrorsAreNotRetried(t *testing.T) {

@@ -50,7 +50,7 @@ func (rs *runState) runTask(ctx context.Context, t *task, idx int) result {
 	if t.forEach == nil {
 		ir := rs.runItem(ctx, t, vars, -1, log)
 		tr := rs.envelopeReport(t, ir.env)
-		tr.Attempts, tr.With = ir.attempts, actions.MaskSensitive(ir.with)
+		tr.Attempts, tr.With, tr.AttemptLog = ir.attempts, actions.MaskSensitive(ir.with), ir.log
 		return finish(tr, ir.status(ctx))
 	}
 	list, err := t.forEach.eval(ctx, vars, rs.c.Playbook.File, "for_each")
@@ -115,6 +115,7 @@ func typeName(v any) string {
 type itemResult struct {
 	env       actions.Envelope
 	attempts  int
+	log       []Attempt
 	with      map[string]any
 	cancelled bool
 	dryRun    bool // a mutating call a dry run did not make
@@ -142,6 +143,8 @@ func (rs *runState) mergeItems(ctx context.Context, t *task, items []itemResult)
 		keys[k] = []any{}
 	}
 	withs := make([]any, len(items))
+	var log []Attempt
+	omitted := 0
 	var failed []string
 	var firstErr *actions.Error
 	attempts, partial, cancelled, dry := 0, false, false, false
@@ -149,6 +152,9 @@ func (rs *runState) mergeItems(ctx context.Context, t *task, items []itemResult)
 		raw[i] = it.env.RawData
 		withs[i] = actions.MaskSensitive(it.with)
 		attempts += it.attempts
+		room := max(MaxAttemptLog-len(log), 0)
+		log = append(log, it.log[:min(room, len(it.log))]...)
+		omitted += max(len(it.log)-room, 0)
 		for k, v := range it.env.KeyFields {
 			keys[k] = append(keys[k], v...)
 		}
@@ -164,7 +170,8 @@ func (rs *runState) mergeItems(ctx context.Context, t *task, items []itemResult)
 			partial = true
 		}
 	}
-	tr := &TaskReport{RawData: raw, KeyFields: keys, Attempts: attempts, With: withs, ReturnData: actions.Successful}
+	tr := &TaskReport{RawData: raw, KeyFields: keys, Attempts: attempts, With: withs, ReturnData: actions.Successful,
+		AttemptLog: log, AttemptLogOmitted: omitted}
 	tr.Result = fmt.Sprintf("<table><tr><th>Items</th><td>%d</td></tr><tr><th>Failed</th><td>%d</td></tr></table>", len(items), len(failed))
 	st := plan.Succeeded
 	switch {
@@ -261,6 +268,7 @@ func (rs *runState) runItem(ctx context.Context, t *task, vars eval.Vars, item i
 			call.ItemValue = vars["item"]
 		}
 		var env actions.Envelope
+		began := rs.r.clock.Now()
 		mocked := false
 		if rs.r.mock != nil && !(rs.r.dryRun && t.spec.Mutates) {
 			env, mocked = rs.r.mock(call)
@@ -276,6 +284,7 @@ func (rs *runState) runItem(ctx context.Context, t *task, vars eval.Vars, item i
 		default:
 			env = rs.r.exec.Execute(ctx, call)
 		}
+		ir.log = append(ir.log, attempt(item, ir.attempts, began, rs.r.clock.Now(), env))
 		if ctx.Err() != nil {
 			if te, ok := context.Cause(ctx).(*TimeoutError); ok && te.Task == t.ID {
 				ir.env = actions.Fail(t.spec.FailureIndicator(), 0, te.Error(), te)
@@ -332,6 +341,21 @@ func (rs *runState) runItem(ctx context.Context, t *task, vars eval.Vars, item i
 			return ir
 		}
 	}
+}
+
+// attemptErrorMax bounds an attempt's error message; the task's envelope
+// keeps the whole message of its last attempt.
+const attemptErrorMax = 300
+
+func attempt(item, n int, began, ended time.Time, env actions.Envelope) Attempt {
+	a := Attempt{Attempt: n, StartedAt: began, FinishedAt: ended, ReturnData: env.ReturnData}
+	if item >= 0 {
+		a.Item = &item
+	}
+	if e := env.Error; e != nil {
+		a.StatusCode, a.Error = e.StatusCode, truncate(e.Message, attemptErrorMax)
+	}
+	return a
 }
 
 // sleep waits d; it reports true (with ir set) when the wait was cut short.

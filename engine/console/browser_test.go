@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -187,6 +188,18 @@ func TestBrowserRunsAndRun(t *testing.T) {
 	errText := get(t, ctx, "the failed task's error", chromedp.Text(chromedp.CSS(`[data-testid="task-error"]`)))
 	if status != "failed" || !strings.Contains(errText, "endpoint offline") {
 		t.Errorf("isolate: status %q, error %q", status, errText)
+	}
+	// The timeline draws each call of the task: two failed calls with the
+	// backoff between them, and the panel lists them.
+	waitCount(t, ctx, `[data-timeline-task="isolate"] [data-testid="timeline-attempt"][data-return-data="Failed"]`, 2)
+	lefts := get(t, ctx, "the calls' positions", chromedp.Evaluate[[]float64](`[...document.querySelectorAll('[data-timeline-task="isolate"] [data-testid="timeline-attempt"]')].map((e) => parseFloat(e.style.left))`))
+	// The run spans 3 s from t0: calls start at 0.4 s and 2.2 s.
+	if len(lefts) != 2 || math.Abs(lefts[0]-400.0/30) > 0.01 || math.Abs(lefts[1]-2200.0/30) > 0.01 {
+		t.Errorf("isolate's calls start at %v%%, want [13.33 73.33]", lefts)
+	}
+	calls := get(t, ctx, "the task's calls", chromedp.Text(chromedp.CSS(`[data-testid="task-attempt-log"]`)))
+	if strings.Count(calls, "503 endpoint offline") != 2 || !strings.Contains(calls, "+1.80s") {
+		t.Errorf("the calls table reads %q, want two 503s, the second 1.80s after the task started", calls)
 	}
 	screenshot(t, ctx, "run-failed")
 	status = get(t, ctx, "the skipped task's status", chromedp.AttributeValue(chromedp.CSS(`[data-task="notify"]`), "data-status")).Value

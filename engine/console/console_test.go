@@ -115,11 +115,20 @@ func (f *fixture) record(id string, at time.Time, status, incident string, endpo
 		Inputs: inputs, StartedAt: at}); err != nil {
 		f.t.Fatal(err)
 	}
+	ms := func(n int) time.Time { return at.Add(time.Duration(n) * time.Millisecond) }
 	rep := map[string]any{"playbook": "contain", "run_id": id, "status": status, "inputs": map[string]any{"incident_id": incident},
+		"started_at": at, "finished_at": ms(3000),
 		"tasks": map[string]any{
-			"hosts":   map[string]any{"status": "succeeded", "return_data": "Successful", "key_fields": map[string]any{"EndpointIDs": endpoints}, "attempts": 1},
-			"isolate": map[string]any{"status": "failed", "error": map[string]any{"message": "endpoint offline"}, "attempts": 2},
-			"notify":  map[string]any{"status": "skipped", "reason": "need isolate failed"},
+			"hosts": map[string]any{"status": "succeeded", "return_data": "Successful", "key_fields": map[string]any{"EndpointIDs": endpoints}, "attempts": 1,
+				"started_at": ms(0), "finished_at": ms(400),
+				"attempt_log": []any{map[string]any{"attempt": 1, "started_at": ms(0), "finished_at": ms(400), "return_data": "Successful"}}},
+			// Two calls a second's backoff apart.
+			"isolate": map[string]any{"status": "failed", "error": map[string]any{"message": "endpoint offline", "status_code": 503}, "attempts": 2,
+				"started_at": ms(400), "finished_at": ms(2700), "attempt_log": []any{
+					map[string]any{"attempt": 1, "started_at": ms(400), "finished_at": ms(1200), "return_data": "Failed", "status_code": 503, "error": "endpoint offline"},
+					map[string]any{"attempt": 2, "started_at": ms(2200), "finished_at": ms(2700), "return_data": "Failed", "status_code": 503, "error": "endpoint offline"},
+				}},
+			"notify": map[string]any{"status": "skipped", "reason": "need isolate failed"},
 		}}
 	b, _ := json.Marshal(rep)
 	if err := f.st.FinishRun(f.t.Context(), id, status, at.Add(3*time.Second), b, ""); err != nil {

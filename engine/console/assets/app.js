@@ -283,6 +283,29 @@ function go(hash) {
 
 // ---------------------------------------------------------------- shared bits
 
+// A task's timeline row draws at most ATTEMPT_SEGMENTS calls and its panel
+// lists at most ATTEMPT_ROWS: a for_each over thousands of items keeps the
+// page responsive, and the counts say what was left out.
+const ATTEMPT_SEGMENTS = 200;
+const ATTEMPT_ROWS = 100;
+
+function rdClass(rd) {
+  switch (rd) {
+    case 'Successful': return 'ok';
+    case 'Failed': return 'fail';
+    case 'Partially Successful': return 'partial';
+    default: return 'none';
+  }
+}
+
+function attemptTitle(a, started, finished) {
+  const parts = [a.item === undefined ? `call ${a.attempt}` : `item ${a.item}, call ${a.attempt}`];
+  parts.push(a.return_data || 'no Return Data');
+  if (started && finished) parts.push(fmtDuration(finished.getTime() - started.getTime()));
+  if (a.error) parts.push(`${a.status_code ? a.status_code + ' ' : ''}${a.error}`);
+  return parts.join(' · ');
+}
+
 function table(attrs, headers, rows) {
   return h('table', { class: 'table', ...attrs },
     h('thead', {}, h('tr', {}, headers.map((c) => h('th', { scope: 'col' }, c)))),
@@ -668,6 +691,7 @@ async function pageRun(ctx, r, id) {
         field('Duration', started ? fmtDuration((finished || new Date()).getTime() - started.getTime()) : '—'),
         field('Return Data', h('span', { 'data-testid': 'task-return-data' }, (task && task.return_data) || '—'))),
       !task ? h('p', { class: 'muted' }, 'Not started yet.') : null,
+      task && task.attempts ? section('Calls', attemptsTable(task)) : null,
       section('Key Fields', kvTable(task && task.key_fields, 'task-key-fields')),
       section('Result', task && task.result
         ? h('pre', { class: 'result', 'data-testid': 'task-result' }, task.result)
@@ -687,6 +711,28 @@ async function pageRun(ctx, r, id) {
     panel.scrollTop = scroll;
   }
 
+  function attemptsTable(task) {
+    const log = (task && task.attempt_log) || [];
+    if (!log.length) return h('p', { class: 'muted', 'data-testid': 'task-attempt-log' }, 'No call was made.');
+    const t0 = parseTime(task.started_at);
+    const shown = log.slice(0, ATTEMPT_ROWS);
+    const more = log.length - shown.length + (task.attempt_log_omitted || 0);
+    const hasItems = log.some((a) => a.item !== undefined);
+    return h('div', {},
+      table({ 'data-testid': 'task-attempt-log' }, [...(hasItems ? ['Item'] : []), 'Call', 'Started', 'Took', 'Return Data', 'Error'],
+        shown.map((a) => {
+          const as = parseTime(a.started_at), af = parseTime(a.finished_at);
+          return h('tr', {},
+            hasItems ? h('td', { class: 'num' }, a.item === undefined ? '—' : String(a.item)) : null,
+            h('td', { class: 'num' }, String(a.attempt)),
+            h('td', { class: 'num', title: a.started_at || '' }, as && t0 ? `+${fmtDuration(as.getTime() - t0.getTime())}` : '—'),
+            h('td', { class: 'num' }, as && af ? fmtDuration(af.getTime() - as.getTime()) : '—'),
+            h('td', {}, h('span', { class: `chip rd-${rdClass(a.return_data)}` }, a.return_data || '—')),
+            h('td', { class: a.error ? 'err-cell' : 'muted' }, a.error ? `${a.status_code ? a.status_code + ' ' : ''}${a.error}` : '—'));
+        })),
+      more > 0 ? h('p', { class: 'muted' }, `and ${more} more call${more === 1 ? '' : 's'} not listed`) : null);
+  }
+
   function drawTimeline() {
     const rep = data.report || {};
     const tasks = rep.tasks || {};
@@ -696,7 +742,8 @@ async function pageRun(ctx, r, id) {
       const st = parseTime(t.started_at);
       if (!st) continue;
       const fin = parseTime(t.finished_at);
-      items.push({ id: tid, status: t.status, start: st.getTime(), end: fin ? fin.getTime() : (t.status === 'running' ? Date.now() : st.getTime()) });
+      items.push({ id: tid, status: t.status, start: st.getTime(), end: fin ? fin.getTime() : (t.status === 'running' ? Date.now() : st.getTime()),
+        attempts: t.attempt_log || [], omitted: (t.attempt_log_omitted || 0) + Math.max(0, (t.attempt_log || []).length - ATTEMPT_SEGMENTS) });
     }
     clear(timelineBox);
     const box = h('div', { class: 'timeline', 'data-testid': 'timeline' });
@@ -716,16 +763,34 @@ async function pageRun(ctx, r, id) {
       h('span', {}, `total ${fmtDuration(span)}`),
       h('span', {}, fmtTime(new Date(t1)))));
     const LIMIT = 300;
+    const place = (el, from, to) => {
+      el.style.left = `${((from - t0) / span) * 100}%`;
+      el.style.width = `${Math.max(0.4, ((to - from) / span) * 100)}%`;
+    };
     const drawRows = (list) => {
       const frag = document.createDocumentFragment();
       for (const it of list) {
-        const bar = h('div', { class: `tl-bar st-${it.status}`, title: `${it.id}: ${statusLabel(it.status)}, ${fmtDuration(it.end - it.start)}` });
-        bar.style.left = `${((it.start - t0) / span) * 100}%`;
-        bar.style.width = `${Math.max(0.4, ((it.end - it.start) / span) * 100)}%`;
+        const n = it.attempts.length + it.omitted;
+        const bar = h('div', { class: `tl-bar st-${it.status}${it.attempts.length ? ' spanned' : ''}`,
+          title: `${it.id}: ${statusLabel(it.status)}, ${fmtDuration(it.end - it.start)}${n ? `, ${n} call${n === 1 ? '' : 's'}` : ''}` });
+        place(bar, it.start, it.end);
+        // One segment per call, coloured by its Return Data; the gaps
+        // between them are backoff waits and polling intervals.
+        const segs = it.attempts.slice(0, ATTEMPT_SEGMENTS).map((a) => {
+          const as = parseTime(a.started_at), af = parseTime(a.finished_at);
+          if (!as) return null;
+          const seg = h('div', {
+            class: `tl-att rd-${rdClass(a.return_data)}`, 'data-testid': 'timeline-attempt',
+            'data-attempt': String(a.attempt), 'data-item': a.item === undefined ? '' : String(a.item),
+            'data-return-data': a.return_data || '', title: attemptTitle(a, as, af),
+          });
+          place(seg, as.getTime(), af ? af.getTime() : it.end);
+          return seg;
+        });
         frag.appendChild(h('div', { class: `tl-row${it.id === selected ? ' selected' : ''}`, 'data-testid': 'timeline-row', 'data-timeline-task': it.id },
           h('button', { type: 'button', class: 'tl-label link-btn', title: it.id, onClick: () => { if (graphHandle) { graphHandle.select(it.id); graphHandle.reveal(it.id); } selectTask(it.id); } }, it.id),
-          h('div', { class: 'tl-track' }, bar),
-          h('span', { class: 'tl-dur' }, `${statusLabel(it.status)} · ${fmtDuration(it.end - it.start)}`)));
+          h('div', { class: 'tl-track' }, bar, segs),
+          h('span', { class: 'tl-dur' }, `${statusLabel(it.status)} · ${fmtDuration(it.end - it.start)}${n > 1 ? ` · ${n} calls` : ''}`)));
       }
       return frag;
     };
