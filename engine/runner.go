@@ -27,6 +27,7 @@ type Runner struct {
 	exec        Executor
 	log         hclog.Logger
 	clock       Clock
+	flow        Flow
 	jitter      func(time.Duration) time.Duration
 	conns       map[string]*actions.Connection
 	observer    func(Event)
@@ -83,6 +84,7 @@ func New(exec Executor, opts ...Option) *Runner {
 		exec:        exec,
 		log:         hclog.NewNullLogger(),
 		clock:       SystemClock{},
+		flow:        goFlow{},
 		jitter:      func(d time.Duration) time.Duration { return d/2 + time.Duration(mrand.Int64N(int64(d/2)+1)) },
 		concurrency: DefaultConcurrency,
 		newID:       randomID,
@@ -208,7 +210,7 @@ func (r *Runner) Run(ctx context.Context, c *Compiled, p Params) (*Report, error
 	runCtx := ctx
 	if t := c.Playbook.Timeout; t > 0 {
 		var cancel context.CancelFunc
-		runCtx, cancel = context.WithTimeoutCause(ctx, t, &TimeoutError{After: t})
+		runCtx, cancel = r.flow.WithTimeout(ctx, t, &TimeoutError{After: t})
 		defer cancel()
 	}
 	rs.phase(runCtx, c.main, c.tasks, rs.views, rs.reports, c.Playbook.FailFast)
@@ -325,22 +327,28 @@ func (rs *runState) phase(ctx context.Context, p *plan.Plan, tasks []*task, view
 	if p == nil || p.Len() == 0 {
 		return
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
+	fl := rs.r.flow
+	ctx, cancel := fl.WithCancel(ctx)
 	defer cancel(nil)
 	limit := rs.r.concurrency
 	if n := rs.c.Playbook.Concurrency; n > 0 {
 		limit = n
 	}
 	st := p.NewState()
-	results := make(chan result, min(limit, len(tasks))+1)
+	results := fl.NewQueue(min(limit, len(tasks)) + 1)
 	// work feeds the workers, started as needed up to the limit; it holds
-	// limit tasks, so a send never blocks.
-	work := make(chan int, limit)
-	var wg sync.WaitGroup
+	// limit tasks, so a send never blocks. -1 stops a worker.
+	work := fl.NewQueue(limit)
+	exited := fl.NewQueue(limit)
 	workers := 0
 	defer func() {
-		close(work)
-		wg.Wait() // every worker has exited before the phase returns
+		// Nothing runs here, so work is empty and has room for every stop.
+		for range workers {
+			work.Send(-1)
+		}
+		for range workers {
+			exited.Receive(nil) // every worker has exited before the phase returns
+		}
 	}()
 	var queue []int
 	running := 0
@@ -402,19 +410,25 @@ func (rs *runState) phase(ctx context.Context, p *plan.Plan, tasks []*task, view
 			if running == 1 && len(queue) == 0 {
 				// The only runnable task: nothing else can start before it
 				// ends, so run it here and spare a goroutine handoff.
-				results <- rs.runTask(ctx, t, i)
+				results.Send(rs.runTask(ctx, t, i))
 				break
 			}
 			if workers < running {
 				workers++
-				wg.Go(func() {
-					// A worker runs tasks until the phase closes work.
-					for j := range work {
-						results <- rs.runTask(ctx, tasks[j], j)
+				fl.Go(ctx, func() {
+					// A worker runs tasks until the phase stops it.
+					for {
+						v, _ := work.Receive(nil)
+						j := v.(int)
+						if j < 0 {
+							exited.Send(nil)
+							return
+						}
+						results.Send(rs.runTask(ctx, tasks[j], j))
 					}
 				})
 			}
-			work <- i
+			work.Send(i)
 		}
 		if running == 0 {
 			if ctx.Err() == nil && len(queue) > 0 {
@@ -424,12 +438,11 @@ func (rs *runState) phase(ctx context.Context, p *plan.Plan, tasks []*task, view
 			rs.cancelPending(st, tasks, record, context.Cause(ctx))
 			break
 		}
-		var res result
-		select {
-		case res = <-results:
-		case <-ctx.Done():
-			res = <-results // the running tasks see ctx too and end soon
+		v, ok := results.Receive(ctx)
+		if !ok {
+			v, _ = results.Receive(nil) // the running tasks see ctx too and end soon
 		}
+		res := v.(result)
 		running--
 		if ctx.Err() != nil && !stopped {
 			// Stopped (Ctrl-C, the playbook's timeout, fail_fast): what has

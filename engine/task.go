@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/playbook-sh/playbook/actions"
 	"github.com/playbook-sh/playbook/engine/eval"
@@ -64,22 +63,9 @@ func (rs *runState) runTask(ctx context.Context, t *task, idx int) result {
 	}
 	items, _ := list.([]any)
 	results := make([]itemResult, len(items))
-	limit := max(t.Concurrency, 1)
-	if limit == 1 || len(items) <= 1 {
-		for i, item := range items {
-			results[i] = rs.runItem(ctx, t, itemVars(vars, item, i), i, log)
-		}
-	} else {
-		var g errgroup.Group
-		g.SetLimit(limit)
-		for i, item := range items {
-			g.Go(func() error {
-				results[i] = rs.runItem(ctx, t, itemVars(vars, item, i), i, log)
-				return nil
-			})
-		}
-		_ = g.Wait() // every item goroutine has returned here
-	}
+	each(ctx, rs.r.flow, len(items), max(t.Concurrency, 1), func(i int) {
+		results[i] = rs.runItem(ctx, t, itemVars(vars, items[i], i), i, log)
+	})
 	tr, st := rs.mergeItems(ctx, t, results)
 	return finish(tr, st)
 }
@@ -248,7 +234,7 @@ func (rs *runState) runItem(ctx context.Context, t *task, vars eval.Vars, item i
 	if t.Timeout > 0 {
 		te := &TimeoutError{Task: t.ID, After: t.Timeout}
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, t.Timeout, te)
+		ctx, cancel = rs.r.flow.WithTimeout(ctx, t.Timeout, te)
 		defer cancel()
 	}
 	maxAttempts, polls, tries := 1, 0, 0
