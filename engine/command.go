@@ -202,7 +202,7 @@ func (c *compiler) sub(ct *task, with *value) {
 		c.errorf(fv.Pos, "", "sub-playbook %s calls itself: %s", fv.Str(), strings.Join(chain, " → "))
 		return
 	}
-	pb, err := playbook.Load(path)
+	pb, err := c.load(path)
 	if err != nil {
 		if el, ok := err.(playbook.ErrorList); ok {
 			c.errs = append(c.errs, el...)
@@ -220,7 +220,7 @@ func (c *compiler) sub(ct *task, with *value) {
 			c.errorf(fv.Pos, "", "sub-playbook %s expects connection %s to be %s, not %s", fv.Str(), cd.Name, cd.Integration, mine.Integration)
 		}
 	}
-	sub, err := compile(pb, c.reg, append(append([]string{}, c.stack...), abs))
+	sub, err := compile(pb, c.reg, append(append([]string{}, c.stack...), abs), c.load)
 	if err != nil {
 		if el, ok := err.(playbook.ErrorList); ok {
 			c.errs = append(c.errs, el...)

@@ -84,6 +84,9 @@ type compiler struct {
 	errs  playbook.ErrorList
 	stack []string // absolute paths of the playbooks being compiled, for recursion
 	opts  eval.Options
+	// load reads a sub-playbook: from disk, or from the sources a
+	// durable run carries.
+	load func(path string) (*playbook.Playbook, error)
 }
 
 // Compile checks pb against the registry: commands, their inputs, the
@@ -92,11 +95,49 @@ type compiler struct {
 // is a [playbook.ErrorList] with every problem found.
 func Compile(pb *playbook.Playbook, reg *actions.Registry) (*Compiled, error) {
 	abs, _ := filepath.Abs(pb.File)
-	return compile(pb, reg, []string{abs})
+	return compile(pb, reg, []string{abs}, playbook.Load)
 }
 
-func compile(pb *playbook.Playbook, reg *actions.Registry, stack []string) (*Compiled, error) {
-	c := &compiler{reg: reg, pb: pb, file: pb.File, lang: eval.Lang(pb.Expressions), stack: stack}
+// CompileSources compiles the playbook file from sources, the texts of it
+// and of its sub-playbooks by path as [Compiled.Sources] gives them,
+// reading no file: a durable run compiles what it was started with.
+func CompileSources(file string, sources map[string][]byte, reg *actions.Registry) (*Compiled, error) {
+	load := func(path string) (*playbook.Playbook, error) {
+		src, ok := sources[path]
+		if !ok {
+			return nil, fmt.Errorf("load %s: not among the run's sources", path)
+		}
+		return playbook.Parse(path, src)
+	}
+	pb, err := load(file)
+	if err != nil {
+		return nil, err
+	}
+	abs, _ := filepath.Abs(file)
+	return compile(pb, reg, []string{abs}, load)
+}
+
+// Sources returns the text of the playbook and of every sub-playbook it
+// runs, by the path it was loaded from: what [CompileSources] takes.
+func (c *Compiled) Sources() map[string][]byte {
+	out := map[string][]byte{}
+	var walk func(c *Compiled)
+	walk = func(c *Compiled) {
+		out[c.Playbook.File] = c.Playbook.Source()
+		for _, list := range [][]*task{c.tasks, c.finally} {
+			for _, t := range list {
+				if t.sub != nil {
+					walk(t.sub)
+				}
+			}
+		}
+	}
+	walk(c)
+	return out
+}
+
+func compile(pb *playbook.Playbook, reg *actions.Registry, stack []string, load func(string) (*playbook.Playbook, error)) (*Compiled, error) {
+	c := &compiler{reg: reg, pb: pb, file: pb.File, lang: eval.Lang(pb.Expressions), stack: stack, load: load}
 	if c.lang != eval.CEL && c.lang != eval.Expr {
 		c.lang = eval.CEL // the loader reported a bad name; check the rest as CEL
 	}

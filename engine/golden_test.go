@@ -56,6 +56,18 @@ func TestRunGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The report reads back as it was written.
+			back, err := DecodeReport(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, err := back.JSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(string(got), string(again)); diff != "" {
+				t.Errorf("report after DecodeReport (-written +read back):\n%s", diff)
+			}
 			golden := filepath.Join(dir, "report.golden.json")
 			if os.Getenv("UPDATE_GOLDEN") != "" {
 				if err := os.WriteFile(golden, got, 0o644); err != nil {

@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/playbook-sh/playbook/actions"
@@ -188,6 +189,59 @@ func DecodeTaskReport(data []byte) (*TaskReport, error) {
 			return nil, err
 		}
 		f.set(v)
+	}
+	return &out, nil
+}
+
+// DecodeReport reads a run report written by [Report.JSON], keeping
+// integers integers in its data: the report a durable run returns reads
+// back as the in-process run's would.
+func DecodeReport(data []byte) (*Report, error) {
+	var r struct {
+		Report
+		Inputs      json.RawMessage            `json:"inputs"`
+		Outputs     json.RawMessage            `json:"outputs"`
+		Tasks       map[string]json.RawMessage `json:"tasks"`
+		SideEffects []struct {
+			SideEffect
+			Request json.RawMessage `json:"request"`
+		} `json:"side_effects"`
+	}
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("decode report: %w", err)
+	}
+	out := r.Report
+	for _, f := range []struct {
+		raw json.RawMessage
+		dst *map[string]any
+	}{{r.Inputs, &out.Inputs}, {r.Outputs, &out.Outputs}} {
+		if len(f.raw) == 0 {
+			continue
+		}
+		v, err := actions.DecodeJSON(f.raw)
+		if err != nil {
+			return nil, fmt.Errorf("decode report: %w", err)
+		}
+		*f.dst, _ = v.(map[string]any)
+	}
+	out.Tasks = make(map[string]*TaskReport, len(r.Tasks))
+	for id, raw := range r.Tasks {
+		tr, err := DecodeTaskReport(raw)
+		if err != nil {
+			return nil, fmt.Errorf("decode report: task %s: %w", id, err)
+		}
+		out.Tasks[id] = tr
+	}
+	for _, se := range r.SideEffects {
+		e := se.SideEffect
+		if len(se.Request) > 0 {
+			v, err := actions.DecodeJSON(se.Request)
+			if err != nil {
+				return nil, fmt.Errorf("decode report: %w", err)
+			}
+			e.Request = v
+		}
+		out.SideEffects = append(out.SideEffects, e)
 	}
 	return &out, nil
 }

@@ -80,6 +80,33 @@ outputs:
 	if br.Status != plan.Failed || br.Error == nil || !strings.Contains(br.Error.Message, "sub-playbook child Failed: task refuse: bad-zero is unreachable") {
 		t.Errorf("broken = %s %+v", br.Status, br.Error)
 	}
+
+	// From its sources alone, with the files gone, the playbook compiles
+	// and runs the same.
+	src := c.Sources()
+	if len(src) != 2 {
+		t.Fatalf("sources: %d files, want main and child", len(src))
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	c2, err := CompileSources(c.Playbook.File, src, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep2, err := New(LocalExecutor{Registry: reg}).Run(t.Context(), c2, Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range rep.Order {
+		if a, b := rep.Tasks[id], rep2.Tasks[id]; a.Status != b.Status || !cmp.Equal(a.RawData, b.RawData) {
+			t.Errorf("task %s from sources: %s %v, from files %s %v", id, b.Status, b.RawData, a.Status, a.RawData)
+		}
+	}
+	delete(src, filepath.Join(dir, "lib/child.yaml"))
+	if _, err := CompileSources(c.Playbook.File, src, reg); err == nil || !strings.Contains(err.Error(), "not among the run's sources") {
+		t.Errorf("a missing sub-playbook source: %v", err)
+	}
 }
 
 func TestSubPlaybookErrors(t *testing.T) {

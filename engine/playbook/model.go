@@ -143,6 +143,9 @@ type Output struct {
 	Value *Value
 }
 
+// Source is the file's text as it was loaded.
+func (p *Playbook) Source() []byte { return p.src }
+
 // Task returns the task (or finally task) with that id.
 func (p *Playbook) Task(id string) *Task {
 	for _, t := range p.Tasks {
