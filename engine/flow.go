@@ -82,7 +82,7 @@ func each(ctx context.Context, fl Flow, n, limit int, f func(i int)) {
 	// back when it returns.
 	slots := fl.NewQueue(limit)
 	for i := range n {
-		slots.Send(nil) // blocks while limit items run
+		slots.Send(struct{}{}) // blocks while limit items run
 		fl.Go(ctx, func() {
 			f(i)
 			slots.Receive(nil)
@@ -90,6 +90,6 @@ func each(ctx context.Context, fl Flow, n, limit int, f func(i int)) {
 	}
 	// Filling every slot waits for the items still running.
 	for range limit {
-		slots.Send(nil)
+		slots.Send(struct{}{})
 	}
 }

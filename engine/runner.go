@@ -421,7 +421,7 @@ func (rs *runState) phase(ctx context.Context, p *plan.Plan, tasks []*task, view
 						v, _ := work.Receive(nil)
 						j := v.(int)
 						if j < 0 {
-							exited.Send(nil)
+							exited.Send(struct{}{})
 							return
 						}
 						results.Send(rs.runTask(ctx, tasks[j], j))

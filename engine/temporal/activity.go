@@ -1,0 +1,158 @@
+package temporal
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/playbook-sh/playbook/actions"
+	"github.com/playbook-sh/playbook/engine"
+)
+
+// CallInput is one call: the command, the connection's name and the
+// templated inputs. The connection's credentials stay on the worker.
+type CallInput struct {
+	RunID      string          `json:"run_id"`
+	Task       string          `json:"task"`
+	Item       int             `json:"item"`
+	Attempt    int             `json:"attempt"`
+	Command    string          `json:"command"`
+	Connection string          `json:"connection,omitempty"`
+	Inputs     json.RawMessage `json:"inputs"`
+}
+
+// CallOutput is the call's envelope. Data travel as JSON text so integers
+// stay integers when the workflow reads them back.
+type CallOutput struct {
+	ReturnData actions.ReturnData `json:"return_data"`
+	RawData    json.RawMessage    `json:"raw_data,omitempty"`
+	KeyFields  json.RawMessage    `json:"key_fields,omitempty"`
+	Result     string             `json:"result,omitempty"`
+	Error      *actions.Error     `json:"error,omitempty"`
+}
+
+func (o CallOutput) envelope() (actions.Envelope, error) {
+	env := actions.Envelope{ReturnData: o.ReturnData, Result: o.Result, Error: o.Error}
+	if len(o.RawData) > 0 {
+		v, err := actions.DecodeJSON(o.RawData)
+		if err != nil {
+			return env, fmt.Errorf("raw data: %w", err)
+		}
+		env.RawData = v
+	}
+	if len(o.KeyFields) > 0 {
+		v, err := actions.DecodeJSON(o.KeyFields)
+		if err != nil {
+			return env, fmt.Errorf("key fields: %w", err)
+		}
+		m, _ := v.(map[string]any)
+		env.KeyFields = make(map[string][]any, len(m))
+		for k, x := range m {
+			l, _ := x.([]any)
+			if l == nil {
+				l = []any{}
+			}
+			env.KeyFields[k] = l
+		}
+	}
+	return env, nil
+}
+
+// errNotConfigured is the error type of a call this worker cannot make
+// (an unknown command, a connection missing from its connections file):
+// not retried.
+const errNotConfigured = "NotConfigured"
+
+// Call is the activity: one call of a command, with the connection from
+// the worker's connections file. A vendor failure is a Failed envelope,
+// not an error; the workflow's retry rules decide what follows.
+func (w *Worker) Call(ctx context.Context, in CallInput) (CallOutput, error) {
+	cmd, ok := w.Registry.Lookup(in.Command)
+	if !ok {
+		return CallOutput{}, temporal.NewNonRetryableApplicationError("command "+in.Command+" is not registered on this worker", errNotConfigured, nil)
+	}
+	spec := cmd.Spec()
+	var conn *actions.Connection
+	if spec.Connection != "" {
+		if conn = w.Connections[in.Connection]; conn == nil {
+			return CallOutput{}, temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("connection %q is not configured on this worker (add it to the worker's connections file)", in.Connection), errNotConfigured, nil)
+		}
+	}
+	var with map[string]any
+	if len(in.Inputs) > 0 {
+		v, err := actions.DecodeJSON(in.Inputs)
+		if err != nil {
+			return CallOutput{}, temporal.NewNonRetryableApplicationError("inputs: "+err.Error(), errNotConfigured, nil)
+		}
+		with, _ = v.(map[string]any)
+	}
+	// The workflow coerced them already; coercing again gives JSON's
+	// numbers back their declared types.
+	inputs, err := spec.CoerceInputs(with)
+	if err != nil {
+		return output(actions.Fail(spec.FailureIndicator(), 0, err.Error(), err), w.payloadLimit())
+	}
+	log := w.logger().Named(in.Task).With("run_id", in.RunID, "task", in.Task, "command", in.Command, "attempt", in.Attempt)
+	if in.Item >= 0 {
+		log = log.With("item", in.Item)
+	}
+	stop := heartbeat(ctx, w.heartbeatTimeout()/3)
+	defer stop()
+	env := engine.LocalExecutor{Registry: w.Registry}.Execute(ctx, engine.Call{RunID: in.RunID, Task: in.Task, Item: in.Item,
+		Attempt: in.Attempt, Spec: spec, Command: cmd, Inputs: inputs, Connection: conn, Logger: log})
+	return output(env, w.payloadLimit())
+}
+
+// output encodes an envelope, refusing raw data over the payload limit
+// with an error that names it.
+func output(env actions.Envelope, limit int) (CallOutput, error) {
+	out := CallOutput{ReturnData: env.ReturnData, Result: env.Result, Error: env.Error}
+	var err error
+	if out.RawData, err = json.Marshal(env.RawData); err != nil {
+		return out, temporal.NewNonRetryableApplicationError("raw data: "+err.Error(), "BadReply", nil)
+	}
+	if env.KeyFields != nil {
+		if out.KeyFields, err = json.Marshal(env.KeyFields); err != nil {
+			return out, temporal.NewNonRetryableApplicationError("key fields: "+err.Error(), "BadReply", nil)
+		}
+	}
+	if n := len(out.RawData) + len(out.KeyFields) + len(out.Result); n > limit {
+		msg := fmt.Sprintf("the reply is %d bytes, over the %d-byte limit of a Temporal payload", n, limit)
+		fi := ""
+		if env.Error != nil {
+			fi = env.Error.FailureIndicator
+		}
+		return CallOutput{ReturnData: actions.Failed, Error: &actions.Error{FailureIndicator: fi, Message: msg}}, nil
+	}
+	return out, nil
+}
+
+// heartbeat records a heartbeat every interval until stopped, so a lost
+// worker is noticed within the heartbeat timeout and a cancelled run
+// reaches the call.
+func heartbeat(ctx context.Context, every time.Duration) (stop func()) {
+	if !activity.IsActivity(ctx) || every <= 0 {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				activity.RecordHeartbeat(ctx)
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return func() { close(done) }
+}
