@@ -51,6 +51,7 @@ Usage:
   playbook intake run NAME --config F --once   one intake fetch cycle and the runs it triggers
   playbook events list [--source NAME]         list ingested events (--format text|json|jsonl)
   playbook runs list|show ID|resume ID         read recorded runs; resume an interrupted one
+  playbook worker --temporal HOST:PORT         run playbooks for Temporal (run --temporal starts them)
   playbook version                             print the version
 
 Run 'playbook COMMAND -h' for a command's flags.
@@ -96,6 +97,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return env.events(ctx, args[1:])
 	case "runs":
 		return env.runs(ctx, args[1:])
+	case "worker":
+		return env.worker(ctx, args[1:])
 	case "version", "--version":
 		io.WriteString(stdout, "playbook "+version+"\n")
 		return exitOK

@@ -37,6 +37,9 @@ type runOptions struct {
 	sandbox    bool
 	record     bool
 	state      string
+	temporal   temporalFlags
+	detach     bool
+	workflowID string
 }
 
 func parseRunOptions(args []string, stderr io.Writer) (*runOptions, error) {
@@ -54,6 +57,9 @@ func parseRunOptions(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.BoolVar(&o.record, "record", false, "record the run in the state store (playbook runs list|show|resume)")
 	fs.StringVar(&o.state, "state", "", "the state file for --record (default $PLAYBOOK_STATE, else the user's state directory)")
 	fs.StringVar(&o.progress, "progress", "auto", "auto, on or off: task progress on stderr (auto: when stderr is a terminal)")
+	o.temporal.register(fs)
+	fs.BoolVar(&o.detach, "detach", false, "with --temporal: start the run, print its workflow id and exit")
+	fs.StringVar(&o.workflowID, "workflow-id", "", "with --temporal: the workflow id (default a new run id)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return nil, err
@@ -73,6 +79,22 @@ func parseRunOptions(args []string, stderr io.Writer) (*runOptions, error) {
 	}
 	if o.progress != "auto" && o.progress != "on" && o.progress != "off" {
 		return nil, fmt.Errorf("--progress must be auto, on or off, got %q", o.progress)
+	}
+	if o.temporal.hostPort == "" {
+		if o.detach || o.workflowID != "" {
+			return nil, fmt.Errorf("--detach and --workflow-id need --temporal")
+		}
+		return o, nil
+	}
+	// On Temporal the calls use the worker's connections.
+	for _, f := range []struct {
+		set  bool
+		name string
+	}{{o.sandbox, "--sandbox (start the worker with --sandbox)"}, {o.conns != "", "--connections (the worker's connections file is used)"},
+		{o.dryRun, "--dry-run"}, {o.record, "--record"}} {
+		if f.set {
+			return nil, fmt.Errorf("--temporal does not take %s", f.name)
+		}
 	}
 	return o, nil
 }
@@ -99,6 +121,9 @@ func (e *env) run(ctx context.Context, args []string) int {
 		Name: "playbook", Output: e.stderr, JSONFormat: o.logFormat == "json",
 		Level: hclog.LevelFromString(o.logLevel),
 	})
+	if o.temporal.hostPort != "" {
+		return e.runTemporal(ctx, o, c, inputs, log)
+	}
 	conns, stop, err := e.bindConnections(c, o.conns, o.sandbox)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "playbook run: %v\n", err)
@@ -125,6 +150,12 @@ func (e *env) run(ctx context.Context, args []string) int {
 		fmt.Fprintf(e.stderr, "playbook run: %v\n", err)
 		return exitUsage
 	}
+	return e.finishRun(o, rep)
+}
+
+// finishRun writes a run's report as the flags say and gives its exit
+// code.
+func (e *env) finishRun(o *runOptions, rep *engine.Report) int {
 	if o.report != "" {
 		if err := writeReportFile(o.report, rep); err != nil {
 			fmt.Fprintf(e.stderr, "playbook run: %v\n", err)

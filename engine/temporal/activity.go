@@ -16,13 +16,16 @@ import (
 // CallInput is one call: the command, the connection's name and the
 // templated inputs. The connection's credentials stay on the worker.
 type CallInput struct {
-	RunID      string          `json:"run_id"`
-	Task       string          `json:"task"`
-	Item       int             `json:"item"`
-	Attempt    int             `json:"attempt"`
-	Command    string          `json:"command"`
-	Connection string          `json:"connection,omitempty"`
-	Inputs     json.RawMessage `json:"inputs"`
+	RunID      string `json:"run_id"`
+	Task       string `json:"task"`
+	Item       int    `json:"item"`
+	Attempt    int    `json:"attempt"`
+	Command    string `json:"command"`
+	Connection string `json:"connection,omitempty"`
+	// Integration is the connection's integration as the playbook
+	// declares it.
+	Integration string          `json:"integration,omitempty"`
+	Inputs      json.RawMessage `json:"inputs"`
 }
 
 // CallOutput is the call's envelope. Data travel as JSON text so integers
@@ -78,9 +81,16 @@ func (w *Worker) Call(ctx context.Context, in CallInput) (CallOutput, error) {
 	spec := cmd.Spec()
 	var conn *actions.Connection
 	if spec.Connection != "" {
-		if conn = w.Connections[in.Connection]; conn == nil {
-			return CallOutput{}, temporal.NewNonRetryableApplicationError(
-				fmt.Sprintf("connection %q is not configured on this worker (add it to the worker's connections file)", in.Connection), errNotConfigured, nil)
+		var err error
+		if w.Connections != nil {
+			conn, err = w.Connections(in.RunID, in.Connection, in.Integration)
+		}
+		if err != nil || conn == nil {
+			msg := fmt.Sprintf("connection %q is not configured on this worker (add it to the worker's connections file)", in.Connection)
+			if err != nil {
+				msg = err.Error()
+			}
+			return CallOutput{}, temporal.NewNonRetryableApplicationError(msg, errNotConfigured, nil)
 		}
 	}
 	var with map[string]any

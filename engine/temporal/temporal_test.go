@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/playbook-sh/playbook/actions"
@@ -57,6 +59,13 @@ func registry() *actions.Registry {
 			env := actions.Succeed(map[string]any{"n": int64(n), "ids": ids, "ratio": 0.5}, map[string][]any{"IDs": ids})
 			env.Result = "<p>ok</p>"
 			return env
+		}})
+	reg.RegisterIntegration(actions.Integration{Name: "vault", Title: "Vault", Fields: []actions.ConnectionField{{Name: "token", Secret: true}}})
+	reg.Register(&scripted{calls: map[string]int{}, spec: actions.Spec{Name: "vault.whoami", Title: "Who Am I", Connection: "vault"},
+		run: func(_ int, req actions.Request) actions.Envelope {
+			tok := req.Connection.Secrets["token"]
+			// Proves the worker's credential arrived without printing it.
+			return actions.Succeed(map[string]any{"connection": req.Connection.Name, "token_length": int64(len(tok.Reveal()))}, nil)
 		}})
 	reg.Register(&scripted{calls: map[string]int{}, spec: actions.Spec{Name: "test.poll", Title: "Poll"},
 		run: func(n int, _ actions.Request) actions.Envelope {
@@ -279,4 +288,90 @@ func (c *virtualClock) Sleep(ctx context.Context, d time.Duration) error {
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
 	return nil
+}
+
+// TestCancelAndSecrets: a cancelled workflow returns the cancelled run's
+// report; a call's connection is resolved on the worker, and its secret is
+// in no activity input or result the workflow records.
+func TestCancelAndSecrets(t *testing.T) {
+	t.Parallel()
+	const secret = "S3NT1NEL-temporal-token"
+	reg := registry()
+	c, err := engine.CompileSources("p.yaml", map[string][]byte{"p.yaml": []byte(`playbook: p
+connections:
+  v: vault
+tasks:
+  who:
+    run: vault.whoami
+  wait:
+    needs: [who]
+    run: core.sleep
+    with: {duration: 1h}
+  after:
+    needs: [wait]
+    run: core.set
+`)}, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	var mu sync.Mutex
+	var recorded []string
+	env.SetOnActivityStartedListener(func(_ *activity.Info, _ context.Context, args converter.EncodedValues) {
+		var in temporal.CallInput
+		_ = args.Get(&in)
+		b, _ := json.Marshal(in)
+		mu.Lock()
+		recorded = append(recorded, string(b))
+		mu.Unlock()
+	})
+	env.SetOnActivityCompletedListener(func(_ *activity.Info, result converter.EncodedValue, _ error) {
+		var out temporal.CallOutput
+		_ = result.Get(&out)
+		b, _ := json.Marshal(out)
+		mu.Lock()
+		recorded = append(recorded, string(b))
+		mu.Unlock()
+	})
+	w := &temporal.Worker{Registry: reg, Connections: func(_, name, integration string) (*actions.Connection, error) {
+		if name != "v" || integration != "vault" {
+			return nil, nil
+		}
+		return &actions.Connection{Name: name, Integration: integration, Secrets: map[string]actions.Secret{"token": actions.NewSecret(secret)}}, nil
+	}}
+	w.Register(env)
+	env.RegisterDelayedCallback(env.CancelWorkflow, 10*time.Minute)
+	in, err := temporal.NewRunInput(c, map[string]any{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.ExecuteWorkflow(temporal.WorkflowName, in)
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	var raw json.RawMessage
+	if err := env.GetWorkflowResult(&raw); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := engine.DecodeReport(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Status != engine.RunCancelled || rep.Tasks["wait"].Status != "cancelled" || rep.Tasks["after"].Status != "cancelled" {
+		t.Errorf("run %s, wait %s, after %s; want all cancelled", rep.Status, rep.Tasks["wait"].Status, rep.Tasks["after"].Status)
+	}
+	if got := rep.Tasks["who"].RawData; !cmp.Equal(got, map[string]any{"connection": "v", "token_length": int64(len(secret))}) {
+		t.Errorf("who = %v: the worker's connection did not arrive", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(recorded) != 2 {
+		t.Fatalf("recorded %d activity payloads, want the call's input and output", len(recorded))
+	}
+	for _, r := range append(recorded, string(raw)) {
+		if strings.Contains(r, secret) {
+			t.Errorf("the secret is in a payload: %s", r)
+		}
+	}
 }

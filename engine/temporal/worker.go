@@ -25,8 +25,11 @@ const (
 // and the connections with their credentials, which only the activity
 // reads.
 type Worker struct {
-	Registry    *actions.Registry
-	Connections map[string]*actions.Connection
+	Registry *actions.Registry
+	// Connections resolves a connection for a call of run runID; the
+	// playbook declares it as name, for integration. (nil, nil) means it
+	// is not configured.
+	Connections func(runID, name, integration string) (*actions.Connection, error)
 	// Logger is the activities' logger and names the workflow's; nil
 	// discards. The workflow writes to LogOutput (stderr by default), as
 	// JSON when LogJSON, and not again on replay.

@@ -18,6 +18,7 @@ import (
 	"github.com/playbook-sh/playbook/actions"
 	"github.com/playbook-sh/playbook/actions/core"
 	"github.com/playbook-sh/playbook/engine"
+	"github.com/playbook-sh/playbook/engine/plan"
 )
 
 // Names the workflow and the activity are registered under: stable, so
@@ -68,7 +69,7 @@ func NewRunInput(c *engine.Compiled, inputs map[string]any, event any) (RunInput
 type Progress struct {
 	Kind       engine.EventKind `json:"kind"`
 	Task       string           `json:"task"`
-	Status     string           `json:"status,omitempty"`
+	Status     plan.Status      `json:"status,omitempty"`
 	Reason     string           `json:"reason,omitempty"`
 	Attempt    int              `json:"attempt,omitempty"`
 	DurationMS int64            `json:"duration_ms,omitempty"`
@@ -131,7 +132,7 @@ func (w *Worker) Run(ctx workflow.Context, in RunInput) (json.RawMessage, error)
 		engine.WithJitter(func(d time.Duration) time.Duration { return d/2 + time.Duration(rng.Int64N(int64(d/2)+1)) }),
 		engine.WithLogger(w.workflowLogger(ctx)),
 		engine.WithObserver(func(e engine.Event) {
-			progress = append(progress, Progress{Kind: e.Kind, Task: e.Task, Status: string(e.Status), Reason: e.Reason,
+			progress = append(progress, Progress{Kind: e.Kind, Task: e.Task, Status: e.Status, Reason: e.Reason,
 				Attempt: e.Attempt, DurationMS: e.Duration.Milliseconds(), Error: e.Error})
 		}),
 	}
@@ -190,7 +191,7 @@ func (e *callExecutor) Execute(ctx context.Context, call engine.Call) actions.En
 	}
 	in := CallInput{RunID: call.RunID, Task: call.Task, Item: call.Item, Attempt: call.Attempt, Command: call.Spec.Name}
 	if call.Connection != nil {
-		in.Connection = call.Connection.Name
+		in.Connection, in.Integration = call.Connection.Name, call.Connection.Integration
 	}
 	var err error
 	if in.Inputs, err = json.Marshal(call.Inputs); err != nil {

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/playbook-sh/playbook/actions"
+	"github.com/playbook-sh/playbook/engine"
+	"github.com/playbook-sh/playbook/engine/connections"
+	"github.com/playbook-sh/playbook/engine/temporal"
+)
+
+// temporalFlags are the flags every Temporal-facing command shares.
+type temporalFlags struct {
+	hostPort  string
+	namespace string
+	taskQueue string
+}
+
+func (t *temporalFlags) register(fs interface {
+	StringVar(p *string, name, value, usage string)
+}) {
+	fs.StringVar(&t.hostPort, "temporal", "", "run on Temporal: the frontend's HOST:PORT")
+	fs.StringVar(&t.namespace, "namespace", temporal.DefaultNamespace, "the Temporal namespace")
+	fs.StringVar(&t.taskQueue, "task-queue", temporal.DefaultTaskQueue, "the Temporal task queue the workers poll")
+}
+
+// worker serves the playbook workflow and the call activity.
+func (e *env) worker(ctx context.Context, args []string) int {
+	var tf temporalFlags
+	var conns, logLevel, logFormat string
+	var sandbox bool
+	fs := newFlags("worker", "worker --temporal HOST:PORT [--namespace N] [--task-queue Q] [--connections F | --sandbox] [--log-level L] [--log-format text|json]", e.stderr)
+	tf.register(fs)
+	fs.StringVar(&conns, "connections", "", "the connections file whose credentials the calls use (default $PLAYBOOK_CONNECTIONS, else ./connections.yaml)")
+	fs.BoolVar(&sandbox, "sandbox", false, "bind every connection to its integration's in-process fake API, fresh for each run")
+	fs.StringVar(&logLevel, "log-level", "info", "trace, debug, info, warn or error")
+	fs.StringVar(&logFormat, "log-format", "text", "text or json")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return exitUsage
+	}
+	switch {
+	case len(pos) != 0:
+		fmt.Fprintln(e.stderr, "playbook worker: takes no arguments")
+		return exitUsage
+	case tf.hostPort == "":
+		fmt.Fprintln(e.stderr, "playbook worker: --temporal HOST:PORT is required")
+		return exitUsage
+	case sandbox && conns != "":
+		fmt.Fprintln(e.stderr, "playbook worker: --sandbox and --connections exclude each other")
+		return exitUsage
+	case hclog.LevelFromString(logLevel) == hclog.NoLevel:
+		fmt.Fprintf(e.stderr, "playbook worker: --log-level must be trace, debug, info, warn or error, got %q\n", logLevel)
+		return exitUsage
+	}
+	log := hclog.New(&hclog.LoggerOptions{Name: "playbook", Output: e.stderr, JSONFormat: logFormat == "json", Level: hclog.LevelFromString(logLevel)})
+	resolve, stop, err := e.workerConnections(conns, sandbox)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "playbook worker: %v\n", err)
+		return exitUsage
+	}
+	defer stop()
+	c, err := temporal.Dial(ctx, tf.hostPort, tf.namespace, log)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "playbook worker: %v\n", err)
+		return exitFailed
+	}
+	defer c.Close()
+	w := worker.New(c, tf.taskQueue, worker.Options{})
+	(&temporal.Worker{Registry: e.reg, Connections: resolve, Logger: log, LogOutput: e.stderr, LogJSON: logFormat == "json"}).Register(w)
+	if err := w.Start(); err != nil {
+		fmt.Fprintf(e.stderr, "playbook worker: %v\n", err)
+		return exitFailed
+	}
+	log.Info("worker started", "temporal", tf.hostPort, "namespace", tf.namespace, "task_queue", tf.taskQueue)
+	<-ctx.Done()
+	w.Stop()
+	log.Info("worker stopped")
+	return exitOK
+}
+
+// workerConnections resolves the calls' connections: from the connections
+// file, each checked against the integration the playbook declares, or,
+// with sandbox, fakes started for each run (as `run --sandbox` starts
+// them), ended when the worker stops.
+func (e *env) workerConnections(file string, sandbox bool) (func(runID, name, integration string) (*actions.Connection, error), func(), error) {
+	if sandbox {
+		var mu sync.Mutex
+		fakes := map[[2]string]*actions.Sandbox{}
+		stop := func() {
+			mu.Lock()
+			defer mu.Unlock()
+			for _, f := range fakes {
+				if f.Close != nil {
+					f.Close()
+				}
+			}
+		}
+		return func(runID, name, integration string) (*actions.Connection, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			key := [2]string{runID, integration}
+			f := fakes[key]
+			if f == nil {
+				in, ok := e.reg.Integration(integration)
+				if !ok || in.Sandbox == nil {
+					return nil, fmt.Errorf("integration %s has no sandbox", integration)
+				}
+				var err error
+				if f, err = in.Sandbox(); err != nil {
+					return nil, fmt.Errorf("start the %s sandbox: %w", integration, err)
+				}
+				fakes[key] = f
+			}
+			return f.Connection(name, integration), nil
+		}, stop, nil
+	}
+	nop := func() {}
+	path := connections.Find(file)
+	if path == "" {
+		// A worker may serve playbooks with no connections.
+		fmt.Fprintf(e.stderr, "warning: no connections file (--connections F, $%s or %s): calls that need a connection will fail\n", connections.EnvVar, connections.DefaultFile)
+		return func(string, string, string) (*actions.Connection, error) { return nil, nil }, nop, nil
+	}
+	f, err := connections.Load(path, e.reg)
+	if err != nil {
+		return nil, nop, err
+	}
+	for _, w := range f.Warnings {
+		fmt.Fprintf(e.stderr, "warning: %s\n", w)
+	}
+	// Resolve every connection now: a missing secret stops the worker at
+	// start, not a run at its first call.
+	resolved := map[string]*actions.Connection{}
+	for _, name := range f.Names() {
+		conn, err := f.Resolve(name, nil)
+		if err != nil {
+			return nil, nop, err
+		}
+		resolved[name] = conn
+	}
+	return func(_, name, integration string) (*actions.Connection, error) {
+		conn := resolved[name]
+		if conn == nil {
+			return nil, nil
+		}
+		if conn.Integration != integration {
+			fc := f.Lookup(name)
+			return nil, fmt.Errorf("%s:%d:%d: connection %s is %s, but the playbook declares it as %s", f.Path, fc.Pos.Line, fc.Pos.Col, name, conn.Integration, integration)
+		}
+		return conn, nil
+	}, nop, nil
+}
+
+// runTemporal runs the playbook as a workflow and waits for its report,
+// showing progress as a run in process does; Ctrl-C cancels the workflow.
+func (e *env) runTemporal(ctx context.Context, o *runOptions, c *engine.Compiled, inputs map[string]any, log hclog.Logger) int {
+	in, err := temporal.NewRunInput(c, inputs, nil)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "playbook run: %v\n", err)
+		return exitUsage
+	}
+	tc, err := temporal.Dial(ctx, o.temporal.hostPort, o.temporal.namespace, log)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "playbook run: %v\n", err)
+		return exitFailed
+	}
+	defer tc.Close()
+	id := o.workflowID
+	if id == "" {
+		id = engine.NewRunID()
+	}
+	run, err := temporal.Start(ctx, tc, o.temporal.taskQueue, id, in)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "playbook run: %v\n", err)
+		return exitFailed
+	}
+	if o.detach {
+		fmt.Fprintln(e.stdout, run.GetID())
+		return exitOK
+	}
+	var observer func(engine.Event)
+	if showProgress(o.progress, e.stderr) {
+		p := &progress{w: e.stderr, color: isTerminal(e.stderr), started: map[string]time.Time{}}
+		observer = p.event
+	}
+	rep, err := temporal.Wait(ctx, tc, run, observer)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "playbook run: %v\n", err)
+		return exitFailed
+	}
+	return e.finishRun(o, rep)
+}
