@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 )
@@ -15,6 +16,15 @@ import (
 type Command interface {
 	Spec() Spec                                    // name, inputs, key fields, permissions
 	Run(ctx context.Context, req Request) Envelope // never panics on vendor data
+}
+
+// Waiter is implemented by a command whose only effect is waiting
+// (core.sleep). A durable backend waits with a durable timer of its own
+// instead of holding a worker for the duration.
+type Waiter interface {
+	// Wait gives the duration the coerced inputs ask for, and the
+	// envelope of a wait that ran to its end.
+	Wait(inputs map[string]any) (time.Duration, Envelope)
 }
 
 // Spec declares a command: what users type, what it takes and what it returns.

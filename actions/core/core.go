@@ -122,6 +122,16 @@ var sleepSpec = actions.Spec{
 
 func (sleepCommand) Spec() actions.Spec { return sleepSpec }
 
+// Wait implements [actions.Waiter].
+func (sleepCommand) Wait(inputs map[string]any) (time.Duration, actions.Envelope) {
+	d := actions.Request{Inputs: inputs}.Duration("duration")
+	return d, slept(d)
+}
+
+func slept(d time.Duration) actions.Envelope {
+	return actions.Succeed(map[string]any{"slept": d.String()}, nil)
+}
+
 func (sleepCommand) Run(ctx context.Context, req actions.Request) actions.Envelope {
 	in, err := sleepSpec.CoerceInputs(req.Inputs)
 	if err != nil {
@@ -133,7 +143,7 @@ func (sleepCommand) Run(ctx context.Context, req actions.Request) actions.Envelo
 		defer t.Stop()
 		select {
 		case <-t.C:
-			return actions.Succeed(map[string]any{"slept": d.String()}, nil)
+			return slept(d)
 		case <-ctx.Done():
 		}
 	}

@@ -43,11 +43,13 @@ func TestParseRunOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &runOptions{file: "p.yaml", inputs: multi{"a=1", "b=x=y"}, report: "r.json", format: "json", logLevel: "debug", logFormat: "text", progress: "auto"}
-	if diff := cmp.Diff(want, o, cmp.AllowUnexported(runOptions{})); diff != "" {
+	want := &runOptions{file: "p.yaml", inputs: multi{"a=1", "b=x=y"}, report: "r.json", format: "json", logLevel: "debug", logFormat: "text", progress: "auto",
+		temporal: temporalFlags{namespace: "default", taskQueue: "playbook"}}
+	if diff := cmp.Diff(want, o, cmp.AllowUnexported(runOptions{}, temporalFlags{})); diff != "" {
 		t.Errorf("options (-want +got):\n%s", diff)
 	}
-	for _, bad := range [][]string{{}, {"a.yaml", "b.yaml"}, {"a.yaml", "--format", "xml"}, {"a.yaml", "--log-level", "loud"}, {"a.yaml", "--nope"}} {
+	for _, bad := range [][]string{{}, {"a.yaml", "b.yaml"}, {"a.yaml", "--format", "xml"}, {"a.yaml", "--log-level", "loud"}, {"a.yaml", "--nope"},
+		{"a.yaml", "--detach"}, {"a.yaml", "--temporal", "h:1", "--sandbox"}, {"a.yaml", "--temporal", "h:1", "--dry-run"}} {
 		if _, err := parseRunOptions(bad, &bytes.Buffer{}); err == nil {
 			t.Errorf("parseRunOptions(%q) succeeded", bad)
 		}
@@ -81,12 +83,7 @@ func TestExamples(t *testing.T) {
 	for _, f := range all {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			t.Parallel()
-			args := []string{"run", f, "--sandbox", "--format", "json", "--progress", "off"}
-			// NAME.args holds the inputs of an example that needs some.
-			name := strings.TrimSuffix(filepath.Base(f), ".yaml")
-			if b, err := os.ReadFile(filepath.Join("testdata", "examples", name+".args")); err == nil {
-				args = append(args, strings.Fields(string(b))...)
-			}
+			args := append([]string{"run", f, "--sandbox", "--format", "json", "--progress", "off"}, exampleArgs(f)...)
 			out, errs, code := cli(t, t.Context(), args...)
 			if code != exitOK && code != exitPartial {
 				t.Fatalf("run exit %d:\n%s%s", code, out, errs)
@@ -97,6 +94,16 @@ func TestExamples(t *testing.T) {
 			golden(t, filepath.Join("testdata", "examples", strings.TrimSuffix(filepath.Base(f), ".yaml")+".golden.json"), normalizeReport(t, out))
 		})
 	}
+}
+
+// exampleArgs are the extra arguments of an example: its NAME.args, for
+// one that needs inputs.
+func exampleArgs(file string) []string {
+	name := strings.TrimSuffix(filepath.Base(file), ".yaml")
+	if b, err := os.ReadFile(filepath.Join("testdata", "examples", name+".args")); err == nil {
+		return strings.Fields(string(b))
+	}
+	return nil
 }
 
 // normalizeReport makes a run report stable for a golden file: the run ID,

@@ -27,14 +27,7 @@ func TestKill9(t *testing.T) {
 		t.Skip("builds the CLI and kills it")
 	}
 	t.Parallel()
-	goCmd, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to build the CLI with")
-	}
-	bin := filepath.Join(t.TempDir(), "playbook")
-	if out, err := exec.CommandContext(t.Context(), goCmd, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildCLI(t)
 	t.Run("recorded run resumes after its checkpoint", func(t *testing.T) {
 		t.Parallel()
 		testKillRecordedRun(t, bin)
@@ -43,6 +36,20 @@ func TestKill9(t *testing.T) {
 		t.Parallel()
 		testKillIntake(t, bin)
 	})
+}
+
+// buildCLI builds the CLI as a real binary, for tests that kill it.
+func buildCLI(t *testing.T) string {
+	t.Helper()
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to build the CLI with")
+	}
+	bin := filepath.Join(t.TempDir(), "playbook")
+	if out, err := exec.CommandContext(t.Context(), goCmd, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }
 
 // child is a CLI process started from the built binary.

@@ -35,10 +35,13 @@ func (e *env) worker(ctx context.Context, args []string) int {
 	var tf temporalFlags
 	var conns, logLevel, logFormat string
 	var sandbox bool
-	fs := newFlags("worker", "worker --temporal HOST:PORT [--namespace N] [--task-queue Q] [--connections F | --sandbox] [--log-level L] [--log-format text|json]", e.stderr)
+	var heartbeat, callTimeout time.Duration
+	fs := newFlags("worker", "worker --temporal HOST:PORT [--namespace N] [--task-queue Q] [--connections F | --sandbox] [--heartbeat-timeout D] [--call-timeout D] [--log-level L] [--log-format text|json]", e.stderr)
 	tf.register(fs)
 	fs.StringVar(&conns, "connections", "", "the connections file whose credentials the calls use (default $PLAYBOOK_CONNECTIONS, else ./connections.yaml)")
 	fs.BoolVar(&sandbox, "sandbox", false, "bind every connection to its integration's in-process fake API, fresh for each run")
+	fs.DurationVar(&heartbeat, "heartbeat-timeout", temporal.DefaultHeartbeatTimeout, "how soon a call whose worker is lost is tried again on another")
+	fs.DurationVar(&callTimeout, "call-timeout", temporal.DefaultCallTimeout, "bound on one call, under any task timeout")
 	fs.StringVar(&logLevel, "log-level", "info", "trace, debug, info, warn or error")
 	fs.StringVar(&logFormat, "log-format", "text", "text or json")
 	pos, err := parse(fs, args)
@@ -54,6 +57,9 @@ func (e *env) worker(ctx context.Context, args []string) int {
 		return exitUsage
 	case sandbox && conns != "":
 		fmt.Fprintln(e.stderr, "playbook worker: --sandbox and --connections exclude each other")
+		return exitUsage
+	case heartbeat <= 0 || callTimeout <= 0:
+		fmt.Fprintln(e.stderr, "playbook worker: --heartbeat-timeout and --call-timeout must be positive")
 		return exitUsage
 	case hclog.LevelFromString(logLevel) == hclog.NoLevel:
 		fmt.Fprintf(e.stderr, "playbook worker: --log-level must be trace, debug, info, warn or error, got %q\n", logLevel)
@@ -73,7 +79,8 @@ func (e *env) worker(ctx context.Context, args []string) int {
 	}
 	defer c.Close()
 	w := worker.New(c, tf.taskQueue, worker.Options{})
-	(&temporal.Worker{Registry: e.reg, Connections: resolve, Logger: log, LogOutput: e.stderr, LogJSON: logFormat == "json"}).Register(w)
+	(&temporal.Worker{Registry: e.reg, Connections: resolve, Logger: log, LogOutput: e.stderr, LogJSON: logFormat == "json",
+		HeartbeatTimeout: heartbeat, CallTimeout: callTimeout}).Register(w)
 	if err := w.Start(); err != nil {
 		fmt.Fprintf(e.stderr, "playbook worker: %v\n", err)
 		return exitFailed

@@ -401,19 +401,34 @@ func TestDaemonWebhook(t *testing.T) {
 	if strings.Contains(logs, daemonToken) {
 		t.Error("the webhook token is in the logs")
 	}
-	resp, err := http.Get(e.url + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	for _, want := range []string{`playbook_webhook_requests_total{code="202",webhook="note"} 1`,
+	// The run's metrics are counted just after its record is finished:
+	// wait for them rather than race.
+	wants := []string{`playbook_webhook_requests_total{code="202",webhook="note"} 1`,
 		`playbook_webhook_requests_total{code="401",webhook="note"} 2`,
 		`playbook_runs_total{playbook="note",status="Successful",trigger="webhook"} 1`,
-		`playbook_task_duration_seconds_count{playbook="note",status="succeeded",task="note"} 1`} {
-		if !strings.Contains(string(body), want) {
-			t.Errorf("metrics lack %s", want)
+		`playbook_task_duration_seconds_count{playbook="note",status="succeeded",task="note"} 1`}
+	var body []byte
+	missing := func() []string {
+		resp, err := http.Get(e.url + "/metrics")
+		if err != nil {
+			return []string{err.Error()}
 		}
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var out []string
+		for _, w := range wants {
+			if !strings.Contains(string(body), w) {
+				out = append(out, w)
+			}
+		}
+		return out
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(missing()) > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, m := range missing() {
+		t.Errorf("metrics lack %s", m)
 	}
 }
 

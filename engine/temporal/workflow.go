@@ -16,7 +16,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/playbook-sh/playbook/actions"
-	"github.com/playbook-sh/playbook/actions/core"
 	"github.com/playbook-sh/playbook/engine"
 	"github.com/playbook-sh/playbook/engine/plan"
 )
@@ -181,13 +180,13 @@ type callExecutor struct {
 
 func (e *callExecutor) Execute(ctx context.Context, call engine.Call) actions.Envelope {
 	fi := call.Spec.FailureIndicator()
-	if call.Spec.Name == core.SleepName {
+	if w, ok := call.Command.(actions.Waiter); ok {
 		// A durable timer, not a worker held for the duration.
-		d := actions.Request{Inputs: call.Inputs}.Duration("duration")
+		d, env := w.Wait(call.Inputs)
 		if err := e.f.Sleep(ctx, d); err != nil {
 			return actions.Fail(fi, 0, err.Error(), err)
 		}
-		return actions.Succeed(map[string]any{"slept": d.String()}, nil)
+		return env
 	}
 	in := CallInput{RunID: call.RunID, Task: call.Task, Item: call.Item, Attempt: call.Attempt, Command: call.Spec.Name}
 	if call.Connection != nil {
