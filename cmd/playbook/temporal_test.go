@@ -2,18 +2,26 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/go-hclog"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/worker"
+	"google.golang.org/protobuf/encoding/protojson"
 
+	xdrfake "github.com/playbook-sh/playbook/actions/cortexxdr/fake"
+	wizfake "github.com/playbook-sh/playbook/actions/wiz/fake"
 	"github.com/playbook-sh/playbook/engine"
 	"github.com/playbook-sh/playbook/engine/temporal"
 )
@@ -98,7 +106,7 @@ func TestTemporal(t *testing.T) {
 	bin := buildCLI(t)
 	t.Run("examples", func(t *testing.T) {
 		t.Parallel()
-		worker := startCLI(t, bin, "worker", "--temporal", addr, "--task-queue", "examples", "--sandbox", "--log-level", "error")
+		startCLI(t, bin, "worker", "--temporal", addr, "--task-queue", "examples", "--sandbox", "--log-level", "error")
 		examples, _ := filepath.Glob("../../playbooks/*.yaml")
 		n := 0
 		for _, f := range examples {
@@ -108,10 +116,12 @@ func TestTemporal(t *testing.T) {
 			n++
 			t.Run(filepath.Base(f), func(t *testing.T) {
 				t.Parallel()
-				args := append([]string{"run", f, "--temporal", addr, "--task-queue", "examples", "--format", "json", "--progress", "off"}, exampleArgs(f)...)
+				name := strings.TrimSuffix(filepath.Base(f), ".yaml")
+				args := append([]string{"run", f, "--temporal", addr, "--task-queue", "examples", "--workflow-id", "example-" + name,
+					"--format", "json", "--progress", "off"}, exampleArgs(f)...)
 				out, errs, code := cli(t, t.Context(), args...)
 				if code != exitOK && code != exitPartial {
-					t.Fatalf("run --temporal exit %d:\n%s%s\nworker:\n%s", code, out, errs, &worker.stderr)
+					t.Fatalf("run --temporal exit %d:\n%s%s", code, out, errs)
 				}
 				want, err := os.ReadFile(filepath.Join("testdata", "examples", strings.TrimSuffix(filepath.Base(f), ".yaml")+".golden.json"))
 				if err != nil {
@@ -120,16 +130,118 @@ func TestTemporal(t *testing.T) {
 				if got := normalizeReport(t, out); string(got) != string(want) {
 					t.Errorf("the report through Temporal differs from the in-process golden file (-in process +Temporal):\n%s", cmp.Diff(string(want), string(got)))
 				}
+				// UPDATE_HISTORY=1 keeps the run's history for the replay test.
+				if os.Getenv("UPDATE_HISTORY") != "" {
+					h := history(t, addr, "example-"+name)
+					if err := os.WriteFile(filepath.Join("testdata", "histories", name+".json"), h, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
 			})
 		}
 		if n < 3 {
 			t.Fatalf("found %d examples", n)
 		}
 	})
+	t.Run("no secret in history", func(t *testing.T) {
+		t.Parallel()
+		for _, tc := range []struct {
+			name, playbook, conns string
+			secrets               []string
+		}{
+			{"cortex_xdr", "ioc-sync", xdrConnections(t, xdrfake.AdvancedKey), []string{xdrfake.AdvancedKey}},
+			{"wiz", "wiz-triage", wizConnections(t, wizfake.ClientSecret), []string{wizfake.ClientSecret, wizfake.ClientID}},
+		} {
+			queue, id := "secrets-"+tc.name, "secrets-"+tc.playbook
+			w := startCLI(t, bin, "worker", "--temporal", addr, "--task-queue", queue, "--connections", tc.conns, "--log-level", "debug")
+			f := "../../playbooks/" + tc.playbook + ".yaml"
+			args := append([]string{"run", f, "--temporal", addr, "--task-queue", queue, "--workflow-id", id, "--format", "json", "--progress", "off"}, exampleArgs(f)...)
+			out, errs, code := cli(t, t.Context(), args...)
+			if code != exitOK && code != exitPartial {
+				w.kill(t)
+				t.Fatalf("%s: run --temporal exit %d:\n%s%s\nworker:\n%s", tc.name, code, out, errs, &w.stderr)
+			}
+			text := historyText(history(t, addr, id))
+			w.kill(t) // its log is complete, and read after its writer ended
+			if !strings.Contains(text, "return_data") {
+				t.Fatalf("%s: the history holds no call result; the search would prove nothing", tc.name)
+			}
+			for _, s := range tc.secrets {
+				for _, where := range []struct{ what, text string }{{"history", text}, {"report", out}, {"client stderr", errs}, {"worker log", w.stderr.String()}} {
+					if strings.Contains(where.text, s) {
+						t.Errorf("%s: a credential is in the %s", tc.name, where.what)
+					}
+				}
+			}
+		}
+	})
 	t.Run("a killed worker", func(t *testing.T) {
 		t.Parallel()
 		testTemporalKilledWorker(t, bin, addr)
 	})
+}
+
+// history exports a workflow's history as `temporal workflow show
+// --output json` does.
+func history(t *testing.T, addr, id string) []byte {
+	t.Helper()
+	tc, err := temporal.Dial(t.Context(), addr, "", hclog.NewNullLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	h := &historypb.History{}
+	it := tc.GetWorkflowHistory(t.Context(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Events = append(h.Events, ev)
+	}
+	b, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(b, '\n')
+}
+
+// historyText is a history's JSON with every payload's data decoded next
+// to it: what a secret would have to hide in.
+func historyText(h []byte) string {
+	var sb strings.Builder
+	sb.Write(h)
+	for _, m := range payloadData.FindAllSubmatch(h, -1) {
+		if d, err := base64.StdEncoding.DecodeString(string(m[1])); err == nil {
+			sb.WriteByte('\n')
+			sb.Write(d)
+		}
+	}
+	return sb.String()
+}
+
+var payloadData = regexp.MustCompile(`"data":\s*"([A-Za-z0-9+/=]+)"`)
+
+// TestTemporalReplay replays the recorded histories of the examples
+// (testdata/histories, written by UPDATE_HISTORY=1 go test -run
+// TestTemporal ./cmd/playbook) with the SDK's replayer: a change that makes
+// the workflow decide differently from the recorded run fails here.
+func TestTemporalReplay(t *testing.T) {
+	t.Parallel()
+	files, _ := filepath.Glob(filepath.Join("testdata", "histories", "*.json"))
+	if len(files) < 3 {
+		t.Fatalf("found %d recorded histories, want one per example", len(files))
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			t.Parallel()
+			r := worker.NewWorkflowReplayer()
+			(&temporal.Worker{Registry: registry()}).RegisterWorkflow(r)
+			if err := r.ReplayWorkflowHistoryFromJSONFile(temporal.Logger(nil), f); err != nil {
+				t.Errorf("replay: %v", err)
+			}
+		})
+	}
 }
 
 // testTemporalKilledWorker kills the only worker while the second of three

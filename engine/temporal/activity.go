@@ -118,6 +118,13 @@ func (w *Worker) Call(ctx context.Context, in CallInput) (CallOutput, error) {
 	return output(env, w.payloadLimit())
 }
 
+// localCall is Call as a local activity. It is not registered, so its
+// type in history ("localCall") is the same for a worker and for a
+// replayer, which registers no activity.
+func (w *Worker) localCall(ctx context.Context, in CallInput) (CallOutput, error) {
+	return w.Call(ctx, in)
+}
+
 // output encodes an envelope, refusing raw data over the payload limit
 // with an error that names it.
 func output(env actions.Envelope, limit int) (CallOutput, error) {

@@ -54,10 +54,21 @@ type Registry interface {
 	RegisterActivityWithOptions(a any, options activity.RegisterOptions)
 }
 
+// WorkflowRegistry is where the workflow alone registers: a replayer.
+type WorkflowRegistry interface {
+	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
+}
+
 // Register registers the playbook workflow and the call activity.
 func (w *Worker) Register(r Registry) {
-	r.RegisterWorkflowWithOptions(w.Run, workflow.RegisterOptions{Name: WorkflowName})
+	w.RegisterWorkflow(r)
 	r.RegisterActivityWithOptions(w.Call, activity.RegisterOptions{Name: ActivityName})
+}
+
+// RegisterWorkflow registers the playbook workflow only, for replaying
+// recorded histories.
+func (w *Worker) RegisterWorkflow(r WorkflowRegistry) {
+	r.RegisterWorkflowWithOptions(w.Run, workflow.RegisterOptions{Name: WorkflowName})
 }
 
 func (w *Worker) logger() hclog.Logger {

@@ -223,7 +223,7 @@ func (e *callExecutor) Execute(ctx context.Context, call engine.Call) actions.En
 		fut = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(wctx, workflow.LocalActivityOptions{
 			StartToCloseTimeout: timeout,
 			RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
-		}), e.w.Call, in)
+		}), e.w.localCall, in)
 	} else {
 		fut = workflow.ExecuteActivity(wctx, ActivityName, in)
 	}
