@@ -300,4 +300,15 @@ outputs:
 	if n := b.count("/count?id=third"); n != 1 {
 		t.Errorf("the third call was made %d times, want once", n)
 	}
+
+	// Starting the same workflow id again runs nothing: it prints the
+	// finished run's report.
+	out, errs, code = cli(t, t.Context(), "run", pb, "--temporal", addr, "--task-queue", queue, "--workflow-id", "crash-1", "--format", "json", "--progress", "off")
+	again, err := engine.DecodeReport([]byte(out))
+	if code != exitOK || err != nil || again.RunID != "crash-1" || again.Status != engine.RunSuccessful {
+		t.Errorf("run with a finished run's id: exit %d, %v\n%s%s", code, err, out, errs)
+	}
+	if n := b.count("/count?id=first"); n != 1 {
+		t.Errorf("after a second start with the same id the first call was made %d times, want once", n)
+	}
 }
