@@ -127,29 +127,6 @@ func condError(file, what string, a Assertion, err error) *playbook.Error {
 	return &playbook.Error{File: file, Pos: p, Msg: what + ": " + msg, Hint: hint}
 }
 
-// virtualClock starts at a fixed time and moves only when waited on, so
-// backoff and polling cost nothing.
-type virtualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (v *virtualClock) Now() time.Time {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return v.now
-}
-
-func (v *virtualClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return context.Cause(ctx)
-	}
-	v.mu.Lock()
-	v.now = v.now.Add(d)
-	v.mu.Unlock()
-	return nil
-}
-
 // mocker answers calls from a case's mocks and records the calls that had
 // none.
 type mocker struct {
@@ -252,7 +229,7 @@ func (r *Runner) runCase(ctx context.Context, f *File, c *engine.Compiled, tc *C
 		return res
 	}
 	m := &mocker{tc: tc, reg: r.Registry, file: f.Path, unmocked: map[string]bool{}}
-	clock := &virtualClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock := engine.NewVirtualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	var conns map[string]*actions.Connection
 	if tc.Sandbox {
 		var stop func()

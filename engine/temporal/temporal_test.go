@@ -206,7 +206,7 @@ func TestWorkflowMatchesInProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	// In process: the waits are real, so the clock is virtual.
-	local, err := engine.New(engine.LocalExecutor{Registry: reg}, engine.WithClock(&virtualClock{now: time.Unix(0, 0)}),
+	local, err := engine.New(engine.LocalExecutor{Registry: reg}, engine.WithClock(engine.NewVirtualClock(time.Unix(0, 0))),
 		engine.WithJitter(func(d time.Duration) time.Duration { return d })).Run(t.Context(), c, engine.Params{Inputs: inputs})
 	if err != nil {
 		t.Fatal(err)
@@ -266,28 +266,6 @@ func TestWorkflowMatchesInProcess(t *testing.T) {
 	if rep.Tasks["slow"].Error == nil || !strings.Contains(rep.Tasks["slow"].Error.Message, "timed out after 100ms") {
 		t.Errorf("slow: %+v", rep.Tasks["slow"].Error)
 	}
-}
-
-// virtualClock advances by each wait.
-type virtualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *virtualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *virtualClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-	return nil
 }
 
 // TestCancelAndSecrets: a cancelled workflow returns the cancelled run's
