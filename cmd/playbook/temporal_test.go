@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/encoding/protojson"
 
@@ -161,7 +163,11 @@ func TestTemporal(t *testing.T) {
 				w.kill(t)
 				t.Fatalf("%s: run --temporal exit %d:\n%s%s\nworker:\n%s", tc.name, code, out, errs, &w.stderr)
 			}
-			text := historyText(history(t, addr, id))
+			raw, decoded := history(t, addr, id), decodedHistory(t, addr, id)
+			if len(raw) >= len(decoded) {
+				t.Errorf("%s: the history is %d bytes, %d decoded: its payloads are not compressed", tc.name, len(raw), len(decoded))
+			}
+			text := historyText(decoded)
 			w.kill(t) // its log is complete, and read after its writer ended
 			if !strings.Contains(text, "return_data") {
 				t.Fatalf("%s: the history holds no call result; the search would prove nothing", tc.name)
@@ -206,6 +212,24 @@ func history(t *testing.T, addr, id string) []byte {
 	return append(b, '\n')
 }
 
+// decodedHistory is a history with every payload decoded: where a secret
+// would have to hide, in plain text.
+func decodedHistory(t *testing.T, addr, id string) []byte {
+	t.Helper()
+	h, err := client.HistoryFromJSON(bytes.NewReader(history(t, addr, id)), client.HistoryJSONOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := temporal.DecodePayloads(h); err != nil {
+		t.Fatal(err)
+	}
+	b, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(b, '\n')
+}
+
 // historyText is a history's JSON with every payload's data decoded next
 // to it: what a secret would have to hide in.
 func historyText(h []byte) string {
@@ -235,7 +259,10 @@ func TestTemporalReplay(t *testing.T) {
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			t.Parallel()
-			r := worker.NewWorkflowReplayer()
+			r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{DataConverter: temporal.DataConverter()})
+			if err != nil {
+				t.Fatal(err)
+			}
 			(&temporal.Worker{Registry: registry()}).RegisterWorkflow(r)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(temporal.Logger(nil), f); err != nil {
 				t.Errorf("replay: %v", err)

@@ -8,6 +8,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/playbook-sh/playbook/actions"
 	"github.com/playbook-sh/playbook/engine"
@@ -138,8 +139,17 @@ func output(env actions.Envelope, limit int) (CallOutput, error) {
 			return out, temporal.NewNonRetryableApplicationError("key fields: "+err.Error(), "BadReply", nil)
 		}
 	}
-	if n := len(out.RawData) + len(out.KeyFields) + len(out.Result); n > limit {
-		msg := fmt.Sprintf("the reply is %d bytes, over the %d-byte limit of a Temporal payload", n, limit)
+	// The limit is on the payload as history records it: compressed.
+	n := len(out.RawData) + len(out.KeyFields) + len(out.Result)
+	if n > limit/8 {
+		p, err := DataConverter().ToPayload(out)
+		if err != nil {
+			return out, temporal.NewNonRetryableApplicationError("encode the reply: "+err.Error(), "BadReply", nil)
+		}
+		n = proto.Size(p)
+	}
+	if n > limit {
+		msg := fmt.Sprintf("the reply is %d bytes compressed, over the %d-byte limit of a Temporal payload", n, limit)
 		fi := ""
 		if env.Error != nil {
 			fi = env.Error.FailureIndicator

@@ -27,7 +27,8 @@ func Dial(ctx context.Context, hostPort, namespace string, log hclog.Logger) (cl
 	if namespace == "" {
 		namespace = DefaultNamespace
 	}
-	c, err := client.DialContext(ctx, client.Options{HostPort: hostPort, Namespace: namespace, Logger: Logger(log)})
+	c, err := client.DialContext(ctx, client.Options{HostPort: hostPort, Namespace: namespace, Logger: Logger(log),
+		DataConverter: DataConverter()})
 	if err != nil {
 		return nil, fmt.Errorf("temporal %s: %w", hostPort, err)
 	}
