@@ -59,7 +59,7 @@ type child struct {
 	done           chan error
 }
 
-func startCLI(t *testing.T, bin string, args ...string) *child {
+func startCLI(t testing.TB, bin string, args ...string) *child {
 	t.Helper()
 	c := &child{cmd: exec.Command(bin, args...), done: make(chan error, 1)}
 	c.cmd.Stdout, c.cmd.Stderr = &c.stdout, &c.stderr
@@ -73,7 +73,7 @@ func startCLI(t *testing.T, bin string, args ...string) *child {
 
 // kill sends SIGKILL and waits for the process to be reaped (a zombie
 // still answers signal 0, and would look alive to the state store).
-func (c *child) kill(t *testing.T) {
+func (c *child) kill(t testing.TB) {
 	t.Helper()
 	if _, ok := c.exited(); ok {
 		return

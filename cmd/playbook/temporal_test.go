@@ -32,7 +32,7 @@ import (
 // or the one `go install` put in $(go env GOPATH)/bin. Without it the
 // Temporal tests skip, except under CI (CI=true), where .ci/run has
 // installed it and a missing CLI is a failure.
-func temporalCLI(t *testing.T) string {
+func temporalCLI(t testing.TB) string {
 	t.Helper()
 	candidates := []string{os.Getenv("TEMPORAL_CLI")}
 	if p, err := exec.LookPath("temporal"); err == nil {
@@ -56,7 +56,7 @@ func temporalCLI(t *testing.T) string {
 	return ""
 }
 
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -68,7 +68,7 @@ func freePort(t *testing.T) string {
 
 // devServer starts `temporal server start-dev` on loopback, in memory,
 // and returns its frontend's address once it answers a health check.
-func devServer(t *testing.T) string {
+func devServer(t testing.TB) string {
 	t.Helper()
 	bin := temporalCLI(t)
 	port := freePort(t)
