@@ -170,16 +170,7 @@ func DecodeTaskReport(data []byte) (*TaskReport, error) {
 	}{
 		{t.RawData, func(v any) { out.RawData = v }},
 		{t.With, func(v any) { out.With = v }},
-		{t.KeyFields, func(v any) {
-			m, _ := v.(map[string]any)
-			for k, x := range m {
-				l, _ := x.([]any)
-				if l == nil {
-					l = []any{}
-				}
-				out.KeyFields[k] = l
-			}
-		}},
+		{t.KeyFields, func(v any) { out.KeyFields = KeyFieldsOf(v) }},
 	} {
 		if len(f.raw) == 0 {
 			continue
@@ -191,6 +182,21 @@ func DecodeTaskReport(data []byte) (*TaskReport, error) {
 		f.set(v)
 	}
 	return &out, nil
+}
+
+// KeyFieldsOf reads Key Fields from their decoded JSON: an object of
+// lists, where anything that is not a list reads as [].
+func KeyFieldsOf(v any) map[string][]any {
+	m, _ := v.(map[string]any)
+	out := make(map[string][]any, len(m))
+	for k, x := range m {
+		l, _ := x.([]any)
+		if l == nil {
+			l = []any{}
+		}
+		out[k] = l
+	}
+	return out
 }
 
 // DecodeReport reads a run report written by [Report.JSON], keeping

@@ -53,15 +53,7 @@ func (o CallOutput) envelope() (actions.Envelope, error) {
 		if err != nil {
 			return env, fmt.Errorf("key fields: %w", err)
 		}
-		m, _ := v.(map[string]any)
-		env.KeyFields = make(map[string][]any, len(m))
-		for k, x := range m {
-			l, _ := x.([]any)
-			if l == nil {
-				l = []any{}
-			}
-			env.KeyFields[k] = l
-		}
+		env.KeyFields = engine.KeyFieldsOf(v)
 	}
 	return env, nil
 }
