@@ -131,11 +131,7 @@ func (e *env) run(ctx context.Context, args []string) int {
 	}
 	defer stop()
 	opts := []engine.Option{engine.WithLogger(log), engine.WithDryRun(o.dryRun), engine.WithConnections(conns)}
-	var observer func(engine.Event)
-	if showProgress(o.progress, e.stderr) {
-		p := &progress{w: e.stderr, color: isTerminal(e.stderr), started: map[string]time.Time{}}
-		observer = p.event
-	}
+	observer := progressObserver(o.progress, e.stderr)
 	var rep *engine.Report
 	if o.record {
 		rep, err = e.recordRun(ctx, o, c, inputs, conns, opts, observer)
@@ -263,6 +259,16 @@ func showProgress(mode string, w io.Writer) bool {
 		return false
 	}
 	return isTerminal(w)
+}
+
+// progressObserver prints a run's task events on w as --progress says;
+// nil when it says not to.
+func progressObserver(mode string, w io.Writer) func(engine.Event) {
+	if !showProgress(mode, w) {
+		return nil
+	}
+	p := &progress{w: w, color: isTerminal(w), started: map[string]time.Time{}}
+	return p.event
 }
 
 // progress prints one line per task event on stderr.

@@ -192,12 +192,7 @@ func (e *env) runTemporal(ctx context.Context, o *runOptions, c *engine.Compiled
 		fmt.Fprintln(e.stdout, run.GetID())
 		return exitOK
 	}
-	var observer func(engine.Event)
-	if showProgress(o.progress, e.stderr) {
-		p := &progress{w: e.stderr, color: isTerminal(e.stderr), started: map[string]time.Time{}}
-		observer = p.event
-	}
-	rep, err := temporal.Wait(ctx, tc, run, observer)
+	rep, err := temporal.Wait(ctx, tc, run, progressObserver(o.progress, e.stderr))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "playbook run: %v\n", err)
 		return exitFailed
