@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -18,7 +17,6 @@ import (
 	"github.com/hashicorp/go-hclog"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/encoding/protojson"
 
@@ -134,7 +132,7 @@ func TestTemporal(t *testing.T) {
 				}
 				// UPDATE_HISTORY=1 keeps the run's history for the replay test.
 				if os.Getenv("UPDATE_HISTORY") != "" {
-					h := history(t, addr, "example-"+name)
+					h := historyJSON(t, history(t, addr, "example-"+name))
 					if err := os.WriteFile(filepath.Join("testdata", "histories", name+".json"), h, 0o644); err != nil {
 						t.Fatal(err)
 					}
@@ -163,7 +161,14 @@ func TestTemporal(t *testing.T) {
 				w.kill(t)
 				t.Fatalf("%s: run --temporal exit %d:\n%s%s\nworker:\n%s", tc.name, code, out, errs, &w.stderr)
 			}
-			raw, decoded := history(t, addr, id), decodedHistory(t, addr, id)
+			// The history once as recorded, then with every payload
+			// decoded: where a secret would have to hide, in plain text.
+			h := history(t, addr, id)
+			raw := historyJSON(t, h)
+			if err := temporal.DecodePayloads(h); err != nil {
+				t.Fatal(err)
+			}
+			decoded := historyJSON(t, h)
 			if len(raw) >= len(decoded) {
 				t.Errorf("%s: the history is %d bytes, %d decoded: its payloads are not compressed", tc.name, len(raw), len(decoded))
 			}
@@ -187,9 +192,8 @@ func TestTemporal(t *testing.T) {
 	})
 }
 
-// history exports a workflow's history as `temporal workflow show
-// --output json` does.
-func history(t *testing.T, addr, id string) []byte {
+// history fetches a workflow's history from the server.
+func history(t *testing.T, addr, id string) *historypb.History {
 	t.Helper()
 	tc, err := temporal.Dial(t.Context(), addr, "", hclog.NewNullLogger())
 	if err != nil {
@@ -205,24 +209,13 @@ func history(t *testing.T, addr, id string) []byte {
 		}
 		h.Events = append(h.Events, ev)
 	}
-	b, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return append(b, '\n')
+	return h
 }
 
-// decodedHistory is a history with every payload decoded: where a secret
-// would have to hide, in plain text.
-func decodedHistory(t *testing.T, addr, id string) []byte {
+// historyJSON writes a history as `temporal workflow show --output json`
+// does.
+func historyJSON(t *testing.T, h *historypb.History) []byte {
 	t.Helper()
-	h, err := client.HistoryFromJSON(bytes.NewReader(history(t, addr, id)), client.HistoryJSONOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := temporal.DecodePayloads(h); err != nil {
-		t.Fatal(err)
-	}
 	b, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(h)
 	if err != nil {
 		t.Fatal(err)
