@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -423,6 +424,28 @@ tasks:
 	}
 	if last := many.AttemptLog[len(many.AttemptLog)-1]; *last.Item != MaxAttemptLog-1 {
 		t.Errorf("last logged item = %d, want %d", *last.Item, MaxAttemptLog-1)
+	}
+}
+
+// TestAttemptLogPolls: one item's polls are bounded the same way.
+func TestAttemptLogPolls(t *testing.T) {
+	t.Parallel()
+	n := MaxAttemptLog + 7
+	r := runYAML(t, fmt.Sprintf(`
+playbook: p
+tasks:
+  poll:
+    run: test.call
+    until: tasks.poll.attempts < 0
+    repeat: {every: 1s, max: %d}
+`, n), nil, func(string, int, actions.Request) actions.Envelope { return actions.Succeed("pending", nil) },
+		WithClock(fixedClock{time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}))
+	poll := r.task("poll")
+	if poll.Attempts != n || len(poll.AttemptLog) != MaxAttemptLog || poll.AttemptLogOmitted != 7 {
+		t.Errorf("poll: attempts %d, log %d, omitted %d; want %d, %d, 7", poll.Attempts, len(poll.AttemptLog), poll.AttemptLogOmitted, n, MaxAttemptLog)
+	}
+	if last := poll.AttemptLog[MaxAttemptLog-1]; last.Attempt != MaxAttemptLog {
+		t.Errorf("last logged call = %d, want %d", last.Attempt, MaxAttemptLog)
 	}
 }
 

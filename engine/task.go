@@ -49,7 +49,7 @@ func (rs *runState) runTask(ctx context.Context, t *task, idx int) result {
 	if t.forEach == nil {
 		ir := rs.runItem(ctx, t, vars, -1, log)
 		tr := rs.envelopeReport(t, ir.env)
-		tr.Attempts, tr.With, tr.AttemptLog = ir.attempts, actions.MaskSensitive(ir.with), ir.log
+		tr.Attempts, tr.With, tr.AttemptLog, tr.AttemptLogOmitted = ir.attempts, actions.MaskSensitive(ir.with), ir.log, ir.logOmitted
 		return finish(tr, ir.status(ctx))
 	}
 	list, err := t.forEach.eval(ctx, vars, rs.c.Playbook.File, "for_each")
@@ -99,12 +99,14 @@ func typeName(v any) string {
 
 // itemResult is the outcome of one item (or of a task without for_each).
 type itemResult struct {
-	env       actions.Envelope
-	attempts  int
-	log       []Attempt
-	with      map[string]any
-	cancelled bool
-	dryRun    bool // a mutating call a dry run did not make
+	env      actions.Envelope
+	attempts int
+	log      []Attempt
+	// logOmitted counts the calls past MaxAttemptLog, not logged.
+	logOmitted int
+	with       map[string]any
+	cancelled  bool
+	dryRun     bool // a mutating call a dry run did not make
 }
 
 func (ir itemResult) status(ctx context.Context) plan.Status {
@@ -140,7 +142,7 @@ func (rs *runState) mergeItems(ctx context.Context, t *task, items []itemResult)
 		attempts += it.attempts
 		room := max(MaxAttemptLog-len(log), 0)
 		log = append(log, it.log[:min(room, len(it.log))]...)
-		omitted += max(len(it.log)-room, 0)
+		omitted += max(len(it.log)-room, 0) + it.logOmitted
 		for k, v := range it.env.KeyFields {
 			keys[k] = append(keys[k], v...)
 		}
@@ -270,7 +272,11 @@ func (rs *runState) runItem(ctx context.Context, t *task, vars eval.Vars, item i
 		default:
 			env = rs.r.exec.Execute(ctx, call)
 		}
-		ir.log = append(ir.log, attempt(item, ir.attempts, began, rs.r.clock.Now(), env))
+		if len(ir.log) < MaxAttemptLog {
+			ir.log = append(ir.log, attempt(item, ir.attempts, began, rs.r.clock.Now(), env))
+		} else {
+			ir.logOmitted++
+		}
 		if ctx.Err() != nil {
 			if te, ok := context.Cause(ctx).(*TimeoutError); ok && te.Task == t.ID {
 				ir.env = actions.Fail(t.spec.FailureIndicator(), 0, te.Error(), te)
