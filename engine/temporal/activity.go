@@ -98,7 +98,7 @@ func (w *Worker) Call(ctx context.Context, in CallInput) (CallOutput, error) {
 	// numbers back their declared types.
 	inputs, err := spec.CoerceInputs(with)
 	if err != nil {
-		return output(actions.Fail(spec.FailureIndicator(), 0, err.Error(), err), w.payloadLimit())
+		return output(actions.Fail(spec.FailureIndicator(), 0, err.Error(), err), spec.FailureIndicator(), w.payloadLimit())
 	}
 	log := w.logger().Named(in.Task).With("run_id", in.RunID, "task", in.Task, "command", in.Command, "attempt", in.Attempt)
 	if in.Item >= 0 {
@@ -108,7 +108,7 @@ func (w *Worker) Call(ctx context.Context, in CallInput) (CallOutput, error) {
 	defer stop()
 	env := engine.LocalExecutor{Registry: w.Registry}.Execute(ctx, engine.Call{RunID: in.RunID, Task: in.Task, Item: in.Item,
 		Attempt: in.Attempt, Spec: spec, Command: cmd, Inputs: inputs, Connection: conn, Logger: log})
-	return output(env, w.payloadLimit())
+	return output(env, spec.FailureIndicator(), w.payloadLimit())
 }
 
 // localCall is Call as a local activity. It is not registered, so its
@@ -119,8 +119,8 @@ func (w *Worker) localCall(ctx context.Context, in CallInput) (CallOutput, error
 }
 
 // output encodes an envelope, refusing raw data over the payload limit
-// with an error that names it.
-func output(env actions.Envelope, limit int) (CallOutput, error) {
+// with an error that names it, under the command's Failure Indicator fi.
+func output(env actions.Envelope, fi string, limit int) (CallOutput, error) {
 	out := CallOutput{ReturnData: env.ReturnData, Result: env.Result, Error: env.Error}
 	var err error
 	if out.RawData, err = json.Marshal(env.RawData); err != nil {
@@ -142,10 +142,6 @@ func output(env actions.Envelope, limit int) (CallOutput, error) {
 	}
 	if n > limit {
 		msg := fmt.Sprintf("the reply is %d bytes compressed, over the %d-byte limit of a Temporal payload", n, limit)
-		fi := ""
-		if env.Error != nil {
-			fi = env.Error.FailureIndicator
-		}
 		return CallOutput{ReturnData: actions.Failed, Error: &actions.Error{FailureIndicator: fi, Message: msg}}, nil
 	}
 	return out, nil

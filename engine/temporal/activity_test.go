@@ -31,7 +31,7 @@ func TestOutputPayloadLimit(t *testing.T) {
 		{"repetitive 2.4 MB", map[string]any{"reply": rows}, true},
 		{"random 4 MB", map[string]any{"blob": big}, false},
 	} {
-		out, err := output(actions.Succeed(tc.raw, nil), DefaultPayloadLimit)
+		out, err := output(actions.Succeed(tc.raw, nil), "Search Hosts failed.", DefaultPayloadLimit)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
@@ -41,7 +41,7 @@ func TestOutputPayloadLimit(t *testing.T) {
 			}
 			continue
 		}
-		if out.ReturnData != actions.Failed || out.Error == nil || !strings.Contains(out.Error.Message, "over the 2097152-byte limit of a Temporal payload") || out.RawData != nil {
+		if out.ReturnData != actions.Failed || out.Error == nil || out.Error.FailureIndicator != "Search Hosts failed." || !strings.Contains(out.Error.Message, "over the 2097152-byte limit of a Temporal payload") || out.RawData != nil {
 			t.Errorf("%s: %+v; want a failure naming the limit, without the data", tc.name, out)
 		}
 	}
