@@ -23,16 +23,15 @@ func Sandbox(c *Compiled, reg *actions.Registry) (map[string]*actions.Connection
 		}
 	}
 	for _, cd := range c.Playbook.Connections {
-		integ, ok := reg.Integration(cd.Integration)
-		if !ok || integ.Sandbox == nil {
+		if !HasSandbox(reg, cd.Integration) {
 			continue
 		}
 		f := fakes[cd.Integration]
 		if f == nil {
 			var err error
-			if f, err = integ.Sandbox(); err != nil {
+			if f, err = StartSandbox(reg, cd.Integration); err != nil {
 				stop()
-				return nil, nil, fmt.Errorf("start the %s sandbox: %w", cd.Integration, err)
+				return nil, nil, err
 			}
 			fakes[cd.Integration] = f
 		}
@@ -46,4 +45,18 @@ func Sandbox(c *Compiled, reg *actions.Registry) (map[string]*actions.Connection
 func HasSandbox(reg *actions.Registry, integration string) bool {
 	i, ok := reg.Integration(integration)
 	return ok && i.Sandbox != nil
+}
+
+// StartSandbox starts a fake of the integration's API; the caller closes
+// it.
+func StartSandbox(reg *actions.Registry, integration string) (*actions.Sandbox, error) {
+	i, ok := reg.Integration(integration)
+	if !ok || i.Sandbox == nil {
+		return nil, fmt.Errorf("integration %s has no sandbox", integration)
+	}
+	f, err := i.Sandbox()
+	if err != nil {
+		return nil, fmt.Errorf("start the %s sandbox: %w", integration, err)
+	}
+	return f, nil
 }

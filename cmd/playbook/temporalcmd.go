@@ -115,13 +115,9 @@ func (e *env) workerConnections(file string, sandbox bool) (func(runID, name, in
 			key := [2]string{runID, integration}
 			f := fakes[key]
 			if f == nil {
-				in, ok := e.reg.Integration(integration)
-				if !ok || in.Sandbox == nil {
-					return nil, fmt.Errorf("integration %s has no sandbox", integration)
-				}
 				var err error
-				if f, err = in.Sandbox(); err != nil {
-					return nil, fmt.Errorf("start the %s sandbox: %w", integration, err)
+				if f, err = engine.StartSandbox(e.reg, integration); err != nil {
+					return nil, err
 				}
 				fakes[key] = f
 			}
