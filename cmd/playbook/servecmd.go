@@ -12,14 +12,17 @@ import (
 	"github.com/playbook-sh/playbook/actions"
 	"github.com/playbook-sh/playbook/engine/connections"
 	"github.com/playbook-sh/playbook/engine/serve"
+	"github.com/playbook-sh/playbook/engine/temporal"
 )
 
 func (e *env) serve(ctx context.Context, args []string) int {
 	var f serveFlags
 	var check bool
 	var drain time.Duration
-	fs := newFlags("serve", "serve --config F [--state P] [--connections F] [--sandbox] [--check] [--drain D]", e.stderr)
+	var tf temporalFlags
+	fs := newFlags("serve", "serve --config F [--state P] [--connections F] [--sandbox] [--check] [--drain D] [--temporal HOST:PORT [--namespace N] [--task-queue Q]]", e.stderr)
 	f.register(fs)
+	tf.register(fs)
 	fs.BoolVar(&check, "check", false, "check serve.yaml and its playbooks, then exit")
 	fs.DurationVar(&drain, "drain", serve.DefaultDrain, "after SIGTERM, how long runs in progress may take before they are cancelled")
 	pos, err := parse(fs, args)
@@ -48,6 +51,17 @@ func (e *env) serve(ctx context.Context, args []string) int {
 		return exitUsage
 	}
 	defer closeAll()
+	if tf.hostPort != "" {
+		// Workers run the playbooks and Temporal fires the schedules; serve
+		// fetches intake, takes webhooks, and records every run.
+		tc, err := temporal.Dial(ctx, tf.hostPort, tf.namespace, s.Logger)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "playbook serve: %v\n", err)
+			return exitFailed
+		}
+		defer tc.Close()
+		s.Recorder.Backend = &temporal.Backend{Client: tc, Namespace: tf.namespace, TaskQueue: tf.taskQueue, Logger: s.Logger}
+	}
 	integ := connIntegrations(s.Config)
 	names := healthNames(integ)
 	e.listedIntegrations(integ, s.Config, f)

@@ -190,6 +190,14 @@ func TestTemporal(t *testing.T) {
 		t.Parallel()
 		testTemporalKilledWorker(t, bin, addr)
 	})
+	t.Run("schedules", func(t *testing.T) {
+		t.Parallel()
+		testTemporalSchedules(t, addr)
+	})
+	t.Run("serve", func(t *testing.T) {
+		t.Parallel()
+		testTemporalServe(t, bin, addr)
+	})
 }
 
 // history fetches a workflow's history from the server.

@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"math"
 	"math/bits"
+	"slices"
 	"strings"
 	"time"
 
@@ -356,4 +357,41 @@ func (s *Schedule) latest(lo, hi time.Time) (time.Time, bool) {
 			return f, !f.IsZero()
 		}
 	}
+}
+
+// descriptorFields are the five cron fields each descriptor stands for.
+var descriptorFields = map[string]string{
+	"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *",
+	"@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *",
+}
+
+// CronExpressions are five-field cron expressions, in the schedule's zone,
+// whose union fires when a cron schedule does, for a calendar system that
+// matches every field (Temporal's): descriptors are spelled out, and a
+// schedule restricting both the day of month and the day of week, which
+// classic cron matches on either, becomes two expressions, one per day
+// field. The wall time a fall-back repeats is not expressed: such a
+// system fires it twice. It returns nil for an Every schedule.
+func (s *Schedule) CronExpressions() []string {
+	if s.cron == nil {
+		return nil
+	}
+	expr := s.spec.Cron
+	if f, ok := descriptorFields[expr]; ok {
+		expr = f
+	}
+	fields := strings.Fields(expr)
+	for i, f := range fields {
+		if f == "?" {
+			fields[i] = "*"
+		}
+	}
+	if s.cron.Dom&starBit != 0 || s.cron.Dow&starBit != 0 {
+		return []string{strings.Join(fields, " ")}
+	}
+	dom := slices.Clone(fields)
+	dom[4] = "*"
+	dow := slices.Clone(fields)
+	dow[2] = "*"
+	return []string{strings.Join(dom, " "), strings.Join(dow, " ")}
 }

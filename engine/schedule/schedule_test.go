@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 	_ "time/tzdata" // Europe/Paris without the host's zoneinfo
@@ -269,6 +270,33 @@ func TestMissed(t *testing.T) {
 		}
 		if !ok || got != utc(tc.want) {
 			t.Errorf("%s: Missed(%v, %v) = %v, %v, want %s", tc.name, tc.last, now, got, ok, tc.want)
+		}
+	}
+}
+
+func TestCronExpressions(t *testing.T) {
+	for _, tc := range []struct {
+		spec Spec
+		want []string
+	}{
+		{Spec{Name: "a", Cron: "*/5 * * * *"}, []string{"*/5 * * * *"}},
+		{Spec{Name: "b", Cron: "@weekly"}, []string{"0 0 * * 0"}},
+		{Spec{Name: "c", Cron: "@midnight"}, []string{"0 0 * * *"}},
+		{Spec{Name: "d", Cron: "0 9 * * MON-FRI", Timezone: "Europe/Paris"}, []string{"0 9 * * MON-FRI"}},
+		// Both day fields restricted: classic cron fires on either.
+		{Spec{Name: "e", Cron: "30 6 1,15 * MON"}, []string{"30 6 1,15 * *", "30 6 * * MON"}},
+		{Spec{Name: "f", Cron: "0 0 */2 * 1-5"}, []string{"0 0 */2 * *", "0 0 * * 1-5"}},
+		// A "*/1" day field is still "*": one expression.
+		{Spec{Name: "g", Cron: "0 0 */1 * MON"}, []string{"0 0 */1 * MON"}},
+		{Spec{Name: "h", Cron: "0 0 ? * MON"}, []string{"0 0 * * MON"}},
+		{Spec{Name: "i", Every: time.Hour}, nil},
+	} {
+		s, err := Parse(tc.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.CronExpressions(); !slices.Equal(got, tc.want) {
+			t.Errorf("%s %q: %q, want %q", tc.spec.Name, tc.spec.Cron, got, tc.want)
 		}
 	}
 }

@@ -49,6 +49,10 @@ type Daemon struct {
 	// Listener, when set, serves HTTP instead of listening on the
 	// configuration's listen address.
 	Listener net.Listener
+	// FollowEvery is how often serve asks the Recorder's Backend, when it
+	// has one, which runs its schedules started; 0 means
+	// DefaultFollowEvery.
+	FollowEvery time.Duration
 
 	started  time.Time
 	console  *console.Server   // nil without console:
@@ -113,18 +117,31 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 
 	var loops sync.WaitGroup
-	sch := schedule.New(d.clock(), cursors{d.Store}, d.launchSchedule, schedule.WithLogger(log.Named("schedule")))
-	for _, s := range d.Config.Schedules {
-		if err := sch.Add(s.Schedule); err != nil {
+	if b := d.Recorder.Backend; b != nil {
+		// The backend fires the schedules; serve follows its runs.
+		if err := b.Schedules(ctx, d.Config.Schedules); err != nil {
+			return fmt.Errorf("install the schedules: %w", err)
+		}
+		if err := d.followLeftRunning(ctx); err != nil {
 			return err
 		}
-	}
-	if len(d.Config.Schedules) > 0 {
-		loops.Go(func() {
-			if err := sch.Run(ctx); err != nil {
-				log.Error("scheduler stopped", "error", err)
+		if len(d.Config.Schedules) > 0 {
+			loops.Go(func() { d.followSchedules(ctx) })
+		}
+	} else {
+		sch := schedule.New(d.clock(), cursors{d.Store}, d.launchSchedule, schedule.WithLogger(log.Named("schedule")))
+		for _, s := range d.Config.Schedules {
+			if err := sch.Add(s.Schedule); err != nil {
+				return err
 			}
-		})
+		}
+		if len(d.Config.Schedules) > 0 {
+			loops.Go(func() {
+				if err := sch.Run(ctx); err != nil {
+					log.Error("scheduler stopped", "error", err)
+				}
+			})
+		}
 	}
 	for _, in := range d.Config.Intake {
 		loops.Go(func() { d.intakeLoop(ctx, in) })
@@ -149,6 +166,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 		cancel()
 	}
 	loops.Wait()
+	if d.Recorder.Backend != nil {
+		// Runs on a backend go on without serve: stop following them.
+		cancelRuns()
+	}
 	d.waitRuns(cancelRuns)
 	return serveErr
 }
@@ -224,7 +245,7 @@ func (d *Daemon) instrument() {
 		if d.console != nil {
 			d.console.RunFinished(l.ID)
 		}
-		m.runs.WithLabelValues(l.Playbook.Playbook.Name, triggerKind(l.Trigger), status).Inc()
+		m.runs.WithLabelValues(l.PlaybookName(), triggerKind(l.Trigger), status).Inc()
 		if rep == nil {
 			return
 		}

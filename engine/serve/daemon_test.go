@@ -143,6 +143,13 @@ const (
 // files) on a fake clock starting at 2026-01-01T00:00:00Z.
 func startDaemon(t *testing.T, src string, files map[string]string) *daemonEnv {
 	t.Helper()
+	return startDaemonWith(t, src, files, nil, nil)
+}
+
+// startDaemonWith is startDaemon with the Recorder's Backend set, over
+// the given state store (nil: a new one).
+func startDaemonWith(t *testing.T, src string, files map[string]string, b serve.Backend, st *store.Store) *daemonEnv {
+	t.Helper()
 	e := &daemonEnv{dir: t.TempDir(), clock: &daemonClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
 		fetch: &daemonFetch{}, health: &daemonHealth{}, logs: &bytes.Buffer{}, hooks: make(chan map[string]any, 10)}
 	for name, body := range files {
@@ -164,10 +171,12 @@ func startDaemon(t *testing.T, src string, files map[string]string) *daemonEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.st, err = store.Open(context.Background(), filepath.Join(e.dir, "state.db")); err != nil {
-		t.Fatal(err)
+	if e.st = st; st == nil {
+		if e.st, err = store.Open(context.Background(), filepath.Join(e.dir, "state.db")); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { e.st.Close() })
 	}
-	t.Cleanup(func() { e.st.Close() })
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var m map[string]any
 		json.NewDecoder(r.Body).Decode(&m)
@@ -179,7 +188,7 @@ func startDaemon(t *testing.T, src string, files map[string]string) *daemonEnv {
 	rec := &serve.Recorder{Store: e.st, Registry: reg, Logger: log,
 		Connections: func(*engine.Compiled) (map[string]*actions.Connection, error) {
 			return map[string]*actions.Connection{"demo": conn}, nil
-		}}
+		}, Backend: b}
 	srv := &serve.Server{Config: cfg, Store: e.st, Recorder: rec, Logger: log,
 		Connection: func(string, string) (*actions.Connection, error) { return conn, nil }}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -187,7 +196,7 @@ func startDaemon(t *testing.T, src string, files map[string]string) *daemonEnv {
 		t.Fatal(err)
 	}
 	e.url = "http://" + ln.Addr().String()
-	e.d = &serve.Daemon{Server: srv, Clock: e.clock, Listener: ln, Drain: 2 * time.Second,
+	e.d = &serve.Daemon{Server: srv, Clock: e.clock, Listener: ln, Drain: 2 * time.Second, FollowEvery: time.Minute,
 		HealthNames: []string{"demo"},
 		HealthCheck: func(ctx context.Context, name string) error {
 			env := e.health.Run(ctx, actions.Request{})

@@ -17,6 +17,7 @@ import (
 	"github.com/playbook-sh/playbook/actions"
 	"github.com/playbook-sh/playbook/engine"
 	"github.com/playbook-sh/playbook/engine/eval"
+	"github.com/playbook-sh/playbook/engine/store"
 )
 
 // maxWebhookBody bounds a webhook request's JSON body.
@@ -103,19 +104,34 @@ func (d *Daemon) webhook(w http.ResponseWriter, r *http.Request) {
 		reply(http.StatusServiceUnavailable, map[string]string{"error": "shutting down"})
 		return
 	}
-	id := engine.NewRunID()
+	l := Launch{ID: engine.NewRunID(), Playbook: hook.Playbook, Inputs: inputs, Event: event,
+		Trigger: "webhook:" + name, TriggerRef: r.RemoteAddr,
+		Start: func(context.Context, store.Run) error { return nil }} // recorded below
+	if key := r.Header.Get("Idempotency-Key"); key != "" {
+		// A retried delivery names the run the first one started.
+		l.ID, l.TriggerRef = DerivedRunID("webhook", name, key), key
+	}
+	if err := d.Store.CreateRun(r.Context(), d.Recorder.row(l)); err != nil {
+		if errors.Is(err, store.ErrExists) {
+			reply(http.StatusOK, map[string]any{"run_id": l.ID, "duplicate": true, "status_url_hint": "playbook runs show " + l.ID})
+			return
+		}
+		reply(http.StatusInternalServerError, map[string]string{"error": "record the run: " + err.Error()})
+		return
+	}
 	d.inflight.Add(1)
 	go func() {
 		defer d.inflight.Done()
-		rep, err := d.Recorder.Run(d.runCtx, Launch{ID: id, Playbook: hook.Playbook, Inputs: inputs, Event: event,
-			Trigger: "webhook:" + name, TriggerRef: r.RemoteAddr})
-		if err != nil {
-			d.log().Error("webhook run did not start", "webhook", name, "run_id", id, "error", err)
-			return
+		rep, err := d.Recorder.Run(d.runCtx, l)
+		switch {
+		case errors.Is(err, ErrDetached):
+		case err != nil:
+			d.log().Error("webhook run did not start", "webhook", name, "run_id", l.ID, "error", err)
+		default:
+			d.log().Info("webhook run finished", "webhook", name, "run_id", l.ID, "status", rep.Status)
 		}
-		d.log().Info("webhook run finished", "webhook", name, "run_id", id, "status", rep.Status)
 	}()
-	reply(http.StatusAccepted, map[string]string{"run_id": id, "status_url_hint": "playbook runs show " + id,
+	reply(http.StatusAccepted, map[string]string{"run_id": l.ID, "status_url_hint": "playbook runs show " + l.ID,
 		"accepted_at": d.clock().Now().UTC().Format(time.RFC3339)})
 }
 

@@ -170,12 +170,18 @@ func (s *Server) dispatch(ctx, runCtx context.Context, in *Intake, wg *sync.Wait
 		launch := Launch{Playbook: in.Trigger.Playbook, Inputs: inputs, Event: vars["event"],
 			Trigger: "intake:" + in.Name, TriggerRef: row.UniqueKey,
 			Start: func(ctx context.Context, r store.Run) error { return s.Store.TriggerRun(ctx, in.Name, key, r) }}
+		if s.Recorder.Backend != nil {
+			// The backend refuses a second run with this id: a duplicate
+			// delivery, even to another serve, starts nothing.
+			launch.ID = DerivedRunID("intake", in.Name, row.UniqueKey)
+		}
 		wg.Add(1)
 		s.runs.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done(); s.runs.Done() }()
 			rep, err := s.Recorder.Run(runCtx, launch)
 			switch {
+			case errors.Is(err, ErrDetached):
 			case errors.Is(err, store.ErrAlreadyTriggered):
 				log.Info("event already triggered elsewhere", "key", launch.TriggerRef)
 			case err != nil:

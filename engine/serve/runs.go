@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -36,6 +37,10 @@ type Recorder struct {
 	// Executor runs the commands; nil means an [engine.LocalExecutor] over
 	// Registry. serve wraps it to count API calls.
 	Executor engine.Executor
+	// Backend, when set, runs the playbooks instead of this process (the
+	// recorder still records them); Connections and Executor are then
+	// unused, as the backend's workers bind connections.
+	Backend Backend
 }
 
 // Launch is one run to record.
@@ -52,6 +57,12 @@ type Launch struct {
 	DryRun bool
 	// ID is the run's id; "" means a new one.
 	ID string
+	// Name is the playbook's name when Playbook is nil: a run followed
+	// from its record.
+	Name string
+	// StartedAt, when set, is recorded as the run's start (a backend's
+	// schedule started it); zero means now.
+	StartedAt time.Time
 }
 
 // Run runs the playbook once and records it. The report is nil only when
@@ -61,7 +72,17 @@ func (rc *Recorder) Run(ctx context.Context, l Launch) (*engine.Report, error) {
 	if id == "" {
 		id = engine.NewRunID()
 	}
-	return rc.run(ctx, l, id, nil)
+	return rc.run(ctx, l, id, nil, false)
+}
+
+// Follow records a run its backend started (a schedule's fire), or one
+// an earlier serve started and left running (l.Start then does nothing):
+// it waits for the backend's report and records it.
+func (rc *Recorder) Follow(ctx context.Context, l Launch) (*engine.Report, error) {
+	if rc.Backend == nil {
+		return nil, errors.New("no backend to follow the run on")
+	}
+	return rc.run(ctx, l, l.ID, nil, true)
 }
 
 // Resume continues a recorded run that did not finish: tasks that
@@ -111,31 +132,26 @@ func (rc *Recorder) Resume(ctx context.Context, id string, load func(file string
 	}
 	l := Launch{Playbook: c, Inputs: inputs, Event: event, Trigger: r.Trigger, TriggerRef: r.TriggerRef,
 		Start: func(context.Context, store.Run) error { return nil }}
-	return rc.run(ctx, l, r.ID, prior)
+	return rc.run(ctx, l, r.ID, prior, false)
 }
 
-func (rc *Recorder) run(ctx context.Context, l Launch, id string, prior map[string]*engine.TaskReport) (*engine.Report, error) {
+func (rc *Recorder) run(ctx context.Context, l Launch, id string, prior map[string]*engine.TaskReport, follow bool) (*engine.Report, error) {
 	l.ID = id // the hooks see the run's id
 	log := rc.Logger
 	if log == nil {
 		log = hclog.NewNullLogger()
 	}
-	inputs, _ := json.Marshal(l.Inputs)
-	file, err := filepath.Abs(l.Playbook.Playbook.File)
-	if err != nil {
-		file = l.Playbook.Playbook.File
+	if rc.Backend != nil && l.DryRun {
+		return nil, errors.New("a dry run runs in this process, not on a backend")
 	}
-	row := store.Run{ID: id, Playbook: l.Playbook.Playbook.Name, File: file,
-		Trigger: l.Trigger, TriggerRef: l.TriggerRef, Inputs: inputs, StartedAt: time.Now().UTC(), Owner: store.Owner()}
-	if l.Event != nil {
-		row.Event, _ = json.Marshal(l.Event)
-	}
-	start := l.Start
-	if start == nil {
-		start = rc.Store.CreateRun
-	}
-	if err := start(ctx, row); err != nil {
-		return nil, err
+	if l.Playbook != nil { // nil: following a run already recorded
+		start := l.Start
+		if start == nil {
+			start = rc.Store.CreateRun
+		}
+		if err := start(ctx, rc.row(l)); err != nil {
+			return nil, err
+		}
 	}
 	if rc.Started != nil {
 		rc.Started(l)
@@ -143,8 +159,12 @@ func (rc *Recorder) run(ctx context.Context, l Launch, id string, prior map[stri
 	// Every run told Started is told Finished, also one whose connections
 	// cannot be bound.
 	var rep *engine.Report
+	detached := false
 	if rc.Finished != nil {
 		defer func() {
+			if detached {
+				return // serve is stopping; the run goes on, and is not counted here
+			}
 			status := engine.RunFailed
 			if rep != nil {
 				status = rep.Status
@@ -159,6 +179,24 @@ func (rc *Recorder) run(ctx context.Context, l Launch, id string, prior map[stri
 		if err := rc.Store.FinishRun(fctx, id, status, time.Now().UTC(), rep, errText); err != nil {
 			log.Error("record the run's end", "run_id", id, "error", err)
 		}
+	}
+	if rc.Backend != nil {
+		var err error
+		observe := func(e engine.Event) {
+			if rc.Observer != nil {
+				rc.Observer(id, e)
+			}
+		}
+		if follow {
+			rep, err = rc.Backend.Follow(ctx, id, observe)
+		} else {
+			rep, err = rc.Backend.Run(ctx, id, l, observe)
+		}
+		if errors.Is(err, ErrDetached) {
+			detached = true // left running: the next serve follows it
+			return nil, err
+		}
+		return rep, rc.recordEnd(rep, err, finish)
 	}
 	conns, err := rc.Connections(l.Playbook)
 	if err != nil {
@@ -186,16 +224,54 @@ func (rc *Recorder) run(ctx context.Context, l Launch, id string, prior map[stri
 	r := engine.New(rc.executor(), opts...)
 	rep, err = r.Run(ctx, l.Playbook, engine.Params{Inputs: l.Inputs, Event: l.Event, Resume: prior})
 	if err != nil {
+		rep = nil
+	}
+	return rep, rc.recordEnd(rep, err, finish)
+}
+
+// recordEnd records how a run ended: its report, or the error that kept
+// it from giving one.
+func (rc *Recorder) recordEnd(rep *engine.Report, err error, finish func(status, errText string, rep []byte)) error {
+	if err != nil {
 		finish(engine.RunFailed, err.Error(), nil)
-		return nil, err
+		return err
 	}
 	b, err := rep.JSON()
 	if err != nil {
 		finish(rep.Status, "encode the report: "+err.Error(), nil)
-		return rep, nil
+		return nil
 	}
 	finish(rep.Status, rep.Error, b)
-	return rep, nil
+	return nil
+}
+
+// row is the launch's run as first recorded.
+func (rc *Recorder) row(l Launch) store.Run {
+	inputs, _ := json.Marshal(l.Inputs)
+	file, err := filepath.Abs(l.Playbook.Playbook.File)
+	if err != nil {
+		file = l.Playbook.Playbook.File
+	}
+	row := store.Run{ID: l.ID, Playbook: l.Playbook.Playbook.Name, File: file,
+		Trigger: l.Trigger, TriggerRef: l.TriggerRef, Inputs: inputs, StartedAt: time.Now().UTC(), Owner: store.Owner()}
+	if rc.Backend != nil {
+		row.Owner = rc.Backend.Owner()
+	}
+	if !l.StartedAt.IsZero() {
+		row.StartedAt = l.StartedAt.UTC()
+	}
+	if l.Event != nil {
+		row.Event, _ = json.Marshal(l.Event)
+	}
+	return row
+}
+
+// PlaybookName is the name of the launch's playbook.
+func (l Launch) PlaybookName() string {
+	if l.Playbook == nil {
+		return l.Name
+	}
+	return l.Playbook.Playbook.Name
 }
 
 // executor is Executor, or a LocalExecutor over Registry.

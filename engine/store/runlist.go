@@ -227,3 +227,23 @@ func scanRun(sc scanner, withReport bool) (Run, error) {
 	r.Inputs, r.Event, r.Report = inputs, event, report
 	return r, nil
 }
+
+// RunningOwnedBy lists the runs still running whose owner is owner (a
+// backend's, such as "temporal:default"), oldest first.
+func (s *Store) RunningOwnedBy(ctx context.Context, owner string) ([]Run, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+runCols+` FROM runs WHERE status = ? AND owner = ? ORDER BY started_at, id`,
+		StatusRunning, owner)
+	if err != nil {
+		return nil, fmt.Errorf("list running runs: %w", err)
+	}
+	defer rows.Close()
+	var out []Run
+	for rows.Next() {
+		r, err := scanRun(rows, false)
+		if err != nil {
+			return nil, fmt.Errorf("list running runs: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -14,6 +14,7 @@ import (
 	tlog "go.temporal.io/sdk/log"
 
 	"github.com/playbook-sh/playbook/engine"
+	"github.com/playbook-sh/playbook/engine/serve"
 )
 
 // Defaults of the CLI's --namespace and --task-queue.
@@ -60,6 +61,16 @@ func Start(ctx context.Context, c client.Client, taskQueue, id string, in RunInp
 // onProgress (nil for none) as they happen. When ctx ends first (Ctrl-C),
 // it cancels the workflow and waits for the cancelled run's report.
 func Wait(ctx context.Context, c client.Client, run client.WorkflowRun, onProgress func(engine.Event)) (*engine.Report, error) {
+	return wait(ctx, c, run, onProgress, true)
+}
+
+// Follow is Wait without the cancellation: when ctx ends first it returns
+// an error wrapping [serve.ErrDetached], and the run goes on.
+func Follow(ctx context.Context, c client.Client, run client.WorkflowRun, onProgress func(engine.Event)) (*engine.Report, error) {
+	return wait(ctx, c, run, onProgress, false)
+}
+
+func wait(ctx context.Context, c client.Client, run client.WorkflowRun, onProgress func(engine.Event), cancel bool) (*engine.Report, error) {
 	type outcome struct {
 		raw json.RawMessage
 		err error
@@ -105,6 +116,9 @@ func Wait(ctx context.Context, c client.Client, run client.WorkflowRun, onProgre
 		case <-tick.C:
 			poll()
 		case <-ctx.Done():
+			if !cancel {
+				return nil, fmt.Errorf("workflow %s: %w", run.GetID(), serve.ErrDetached)
+			}
 			if !cancelled {
 				cancelled = true
 				if err := c.CancelWorkflow(context.WithoutCancel(ctx), run.GetID(), run.GetRunID()); err != nil {
