@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"slices"
 
@@ -10,16 +11,22 @@ import (
 
 // dryRun is the envelope of a mutating call a dry run does not make: the
 // request it would have sent, recorded as a side effect.
-func (rs *runState) dryRun(t *task, item int, call Call) actions.Envelope {
-	var request any
-	if pv, ok := t.cmd.(actions.Previewer); ok {
-		p, err := pv.Preview(actions.Request{Task: t.ID, Inputs: call.Inputs, Connection: call.Connection, Logger: call.Logger})
-		if err != nil {
-			return actions.Fail(t.spec.FailureIndicator(), 0, err.Error(), err)
-		}
+func (rs *runState) dryRun(ctx context.Context, t *task, item int, call Call) actions.Envelope {
+	var p actions.Preview
+	var ok bool
+	var err error
+	if pe, remote := rs.r.exec.(PreviewExecutor); remote {
+		p, ok, err = pe.Preview(ctx, call)
+	} else if pv, has := t.cmd.(actions.Previewer); has {
+		p, err = pv.Preview(actions.Request{Task: t.ID, Inputs: call.Inputs, Connection: call.Connection, Logger: call.Logger})
+		ok = true
+	}
+	if err != nil {
+		return actions.Fail(t.spec.FailureIndicator(), 0, err.Error(), err)
+	}
+	var request any = map[string]any{"inputs": actions.Normalize(call.Inputs)}
+	if ok {
 		request = p
-	} else {
-		request = map[string]any{"inputs": actions.Normalize(call.Inputs)}
 	}
 	se := SideEffect{Task: t.ID, Command: t.Run, Request: request}
 	if item >= 0 {

@@ -16,6 +16,14 @@ type Executor interface {
 	Execute(ctx context.Context, call Call) actions.Envelope
 }
 
+// PreviewExecutor is an Executor that also describes the request of a
+// mutating call a dry run does not make, where the call's connection is
+// (a Temporal worker's). ok is false for a command with no preview. An
+// Executor without it has the engine ask the command itself.
+type PreviewExecutor interface {
+	Preview(ctx context.Context, call Call) (p actions.Preview, ok bool, err error)
+}
+
 // Call is one attempt of one task (one item under for_each).
 type Call struct {
 	RunID string

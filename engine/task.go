@@ -264,7 +264,7 @@ func (rs *runState) runItem(ctx context.Context, t *task, vars eval.Vars, item i
 		switch {
 		case mocked:
 		case rs.r.dryRun && t.spec.Mutates:
-			ir.env, ir.dryRun = rs.dryRun(t, item, call), true
+			ir.env, ir.dryRun = rs.dryRun(ctx, t, item, call), true
 			ir.attempts = 0 // no call was made
 			return ir
 		case t.sub != nil:

@@ -49,7 +49,7 @@ func TestParseRunOptions(t *testing.T) {
 		t.Errorf("options (-want +got):\n%s", diff)
 	}
 	for _, bad := range [][]string{{}, {"a.yaml", "b.yaml"}, {"a.yaml", "--format", "xml"}, {"a.yaml", "--log-level", "loud"}, {"a.yaml", "--nope"},
-		{"a.yaml", "--detach"}, {"a.yaml", "--temporal", "h:1", "--sandbox"}, {"a.yaml", "--temporal", "h:1", "--dry-run"}} {
+		{"a.yaml", "--detach"}, {"a.yaml", "--temporal", "h:1", "--sandbox"}, {"a.yaml", "--temporal", "h:1", "--record", "--detach"}} {
 		if _, err := parseRunOptions(bad, &bytes.Buffer{}); err == nil {
 			t.Errorf("parseRunOptions(%q) succeeded", bad)
 		}

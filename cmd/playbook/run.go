@@ -44,7 +44,7 @@ type runOptions struct {
 
 func parseRunOptions(args []string, stderr io.Writer) (*runOptions, error) {
 	o := &runOptions{}
-	fs := newFlags("run", "run FILE [--input k=v]... [--inputs F.json] [--connections F] [--sandbox] [--dry-run] [--record [--state P]] [--report F] [--format text|json] [--log-level L] [--log-format text|json]", stderr)
+	fs := newFlags("run", "run FILE [--input k=v]... [--inputs F.json] [--connections F] [--sandbox] [--dry-run] [--record [--state P]] [--report F] [--format text|json] [--log-level L] [--log-format text|json] [--temporal HOST:PORT [--namespace N] [--task-queue Q] [--result-store L] [--workflow-id ID] [--detach]]", stderr)
 	fs.Var(&o.inputs, "input", "an input as name=value (repeatable); arrays and objects as JSON")
 	fs.StringVar(&o.inputsFile, "inputs", "", "a JSON file of inputs")
 	fs.StringVar(&o.report, "report", "", "also write the JSON run report to this file")
@@ -91,7 +91,7 @@ func parseRunOptions(args []string, stderr io.Writer) (*runOptions, error) {
 		set  bool
 		name string
 	}{{o.sandbox, "--sandbox (start the worker with --sandbox)"}, {o.conns != "", "--connections (the worker's connections file is used)"},
-		{o.dryRun, "--dry-run"}, {o.record, "--record"}} {
+		{o.record && o.detach, "--record with --detach (a recorded run is waited for)"}} {
 		if f.set {
 			return nil, fmt.Errorf("--temporal does not take %s", f.name)
 		}

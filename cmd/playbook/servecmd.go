@@ -20,7 +20,7 @@ func (e *env) serve(ctx context.Context, args []string) int {
 	var check bool
 	var drain time.Duration
 	var tf temporalFlags
-	fs := newFlags("serve", "serve --config F [--state P] [--connections F] [--sandbox] [--check] [--drain D] [--temporal HOST:PORT [--namespace N] [--task-queue Q]]", e.stderr)
+	fs := newFlags("serve", "serve --config F [--state P] [--connections F] [--sandbox] [--check] [--drain D] [--temporal HOST:PORT [--namespace N] [--task-queue Q] [--result-store L]]", e.stderr)
 	f.register(fs)
 	tf.register(fs)
 	fs.BoolVar(&check, "check", false, "check serve.yaml and its playbooks, then exit")
@@ -54,7 +54,7 @@ func (e *env) serve(ctx context.Context, args []string) int {
 	if tf.hostPort != "" {
 		// Workers run the playbooks and Temporal fires the schedules; serve
 		// fetches intake, takes webhooks, and records every run.
-		tc, err := temporal.Dial(ctx, tf.hostPort, tf.namespace, s.Logger)
+		tc, _, err := tf.dial(ctx, s.Logger)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "playbook serve: %v\n", err)
 			return exitFailed

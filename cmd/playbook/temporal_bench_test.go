@@ -62,7 +62,7 @@ func BenchmarkTemporal(b *testing.B) {
 		fmt.Fprint(w, `{"ok": true}`)
 	}))
 	defer srv.Close()
-	tc, err := temporal.Dial(b.Context(), addr, "", hclog.NewNullLogger())
+	tc, err := temporal.Dial(b.Context(), addr, "", hclog.NewNullLogger(), nil)
 	if err != nil {
 		b.Fatal(err)
 	}

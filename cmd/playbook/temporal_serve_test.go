@@ -25,7 +25,7 @@ import (
 // Schedules and requires Temporal's next ten fires to be serve.yaml's,
 // and the overlap and catch-up policies mapped.
 func testTemporalSchedules(t *testing.T, addr string) {
-	tc, err := temporal.Dial(t.Context(), addr, "", hclog.NewNullLogger())
+	tc, err := temporal.Dial(t.Context(), addr, "", hclog.NewNullLogger(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,7 +76,7 @@ func devServer(t testing.TB) string {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
-		tc, err := temporal.Dial(ctx, addr, "", hclog.NewNullLogger())
+		tc, err := temporal.Dial(ctx, addr, "", hclog.NewNullLogger(), nil)
 		if err == nil {
 			_, err = tc.CheckHealth(ctx, nil)
 			tc.Close()
@@ -198,12 +198,20 @@ func TestTemporal(t *testing.T) {
 		t.Parallel()
 		testTemporalServe(t, bin, addr)
 	})
+	t.Run("result store", func(t *testing.T) {
+		t.Parallel()
+		testTemporalResultStore(t, bin, addr)
+	})
+	t.Run("run options", func(t *testing.T) {
+		t.Parallel()
+		testTemporalRunOptions(t, bin, addr)
+	})
 }
 
 // history fetches a workflow's history from the server.
 func history(t *testing.T, addr, id string) *historypb.History {
 	t.Helper()
-	tc, err := temporal.Dial(t.Context(), addr, "", hclog.NewNullLogger())
+	tc, err := temporal.Dial(t.Context(), addr, "", hclog.NewNullLogger(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +313,7 @@ outputs:
 	b.unblock()
 	startCLI(t, bin, "worker", "--temporal", addr, "--task-queue", queue, "--heartbeat-timeout", "2s", "--log-level", "error")
 
-	tc, err := temporal.Dial(t.Context(), addr, "", hclog.NewNullLogger())
+	tc, err := temporal.Dial(t.Context(), addr, "", hclog.NewNullLogger(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,23 +3,28 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/playbook-sh/playbook/actions"
 	"github.com/playbook-sh/playbook/engine"
 	"github.com/playbook-sh/playbook/engine/connections"
+	"github.com/playbook-sh/playbook/engine/serve"
 	"github.com/playbook-sh/playbook/engine/temporal"
+	"github.com/playbook-sh/playbook/engine/temporal/blob"
 )
 
 // temporalFlags are the flags every Temporal-facing command shares.
 type temporalFlags struct {
-	hostPort  string
-	namespace string
-	taskQueue string
+	hostPort    string
+	namespace   string
+	taskQueue   string
+	resultStore string
 }
 
 func (t *temporalFlags) register(fs interface {
@@ -28,6 +33,23 @@ func (t *temporalFlags) register(fs interface {
 	fs.StringVar(&t.hostPort, "temporal", "", "run on Temporal: the frontend's HOST:PORT")
 	fs.StringVar(&t.namespace, "namespace", temporal.DefaultNamespace, "the Temporal namespace")
 	fs.StringVar(&t.taskQueue, "task-queue", temporal.DefaultTaskQueue, "the Temporal task queue the workers poll")
+	fs.StringVar(&t.resultStore, "result-store", os.Getenv(temporal.ResultStoreEnv), "where payloads too large for history are kept: a directory, or s3://BUCKET[/PREFIX]?endpoint=URL&region=R (credentials from $AWS_ACCESS_KEY_ID, $AWS_SECRET_ACCESS_KEY); default $"+temporal.ResultStoreEnv)
+}
+
+// dial opens the result store, if one is given, and connects.
+func (t *temporalFlags) dial(ctx context.Context, log hclog.Logger) (client.Client, blob.Store, error) {
+	var results blob.Store
+	if t.resultStore != "" {
+		var err error
+		if results, err = blob.Open(t.resultStore, os.Getenv); err != nil {
+			return nil, nil, fmt.Errorf("--result-store: %w", err)
+		}
+	}
+	c, err := temporal.Dial(ctx, t.hostPort, t.namespace, log, results)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, results, nil
 }
 
 // worker serves the playbook workflow and the call activity.
@@ -36,7 +58,7 @@ func (e *env) worker(ctx context.Context, args []string) int {
 	var conns, logLevel, logFormat string
 	var sandbox bool
 	var heartbeat, callTimeout time.Duration
-	fs := newFlags("worker", "worker --temporal HOST:PORT [--namespace N] [--task-queue Q] [--connections F | --sandbox] [--heartbeat-timeout D] [--call-timeout D] [--log-level L] [--log-format text|json]", e.stderr)
+	fs := newFlags("worker", "worker --temporal HOST:PORT [--namespace N] [--task-queue Q] [--result-store L] [--connections F | --sandbox] [--heartbeat-timeout D] [--call-timeout D] [--log-level L] [--log-format text|json]", e.stderr)
 	tf.register(fs)
 	fs.StringVar(&conns, "connections", "", "the connections file whose credentials the calls use (default $PLAYBOOK_CONNECTIONS, else ./connections.yaml)")
 	fs.BoolVar(&sandbox, "sandbox", false, "bind every connection to its integration's in-process fake API, fresh for each run")
@@ -72,7 +94,7 @@ func (e *env) worker(ctx context.Context, args []string) int {
 		return exitUsage
 	}
 	defer stop()
-	c, err := temporal.Dial(ctx, tf.hostPort, tf.namespace, log)
+	c, results, err := tf.dial(ctx, log)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "playbook worker: %v\n", err)
 		return exitFailed
@@ -80,12 +102,12 @@ func (e *env) worker(ctx context.Context, args []string) int {
 	defer c.Close()
 	w := worker.New(c, tf.taskQueue, worker.Options{})
 	(&temporal.Worker{Registry: e.reg, Connections: resolve, Logger: log, LogOutput: e.stderr, LogJSON: logFormat == "json",
-		HeartbeatTimeout: heartbeat, CallTimeout: callTimeout}).Register(w)
+		HeartbeatTimeout: heartbeat, CallTimeout: callTimeout, Results: results}).Register(w)
 	if err := w.Start(); err != nil {
 		fmt.Fprintf(e.stderr, "playbook worker: %v\n", err)
 		return exitFailed
 	}
-	log.Info("worker started", "temporal", tf.hostPort, "namespace", tf.namespace, "task_queue", tf.taskQueue)
+	log.Info("worker started", "temporal", tf.hostPort, "namespace", tf.namespace, "task_queue", tf.taskQueue, "result_store", storeName(results))
 	<-ctx.Done()
 	w.Stop()
 	log.Info("worker stopped")
@@ -163,13 +185,15 @@ func (e *env) workerConnections(file string, sandbox bool) (func(runID, name, in
 
 // runTemporal runs the playbook as a workflow and waits for its report,
 // showing progress as a run in process does; Ctrl-C cancels the workflow.
+// With --record the run is recorded in the state store as well.
 func (e *env) runTemporal(ctx context.Context, o *runOptions, c *engine.Compiled, inputs map[string]any, log hclog.Logger) int {
 	in, err := temporal.NewRunInput(c, inputs, nil)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "playbook run: %v\n", err)
 		return exitUsage
 	}
-	tc, err := temporal.Dial(ctx, o.temporal.hostPort, o.temporal.namespace, log)
+	in.DryRun = o.dryRun
+	tc, _, err := o.temporal.dial(ctx, log)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "playbook run: %v\n", err)
 		return exitFailed
@@ -178,6 +202,27 @@ func (e *env) runTemporal(ctx context.Context, o *runOptions, c *engine.Compiled
 	id := o.workflowID
 	if id == "" {
 		id = engine.NewRunID()
+	}
+	observer := progressObserver(o.progress, e.stderr)
+	var rep *engine.Report
+	if o.record {
+		st, err := e.openState(ctx, o.state, nil)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "playbook run: %v\n", err)
+			return exitUsage
+		}
+		defer st.Close()
+		b := &temporal.Backend{Client: tc, Namespace: o.temporal.namespace, TaskQueue: o.temporal.taskQueue, Logger: log, CancelOnStop: true}
+		rec := &serve.Recorder{Store: st, Registry: e.reg, Backend: b}
+		if observer != nil {
+			rec.Observer = func(_ string, ev engine.Event) { observer(ev) }
+		}
+		if rep, err = rec.Run(ctx, serve.Launch{ID: id, Playbook: c, Inputs: inputs, Trigger: "cli", DryRun: o.dryRun}); err != nil {
+			fmt.Fprintf(e.stderr, "playbook run: %v\n", err)
+			return exitFailed
+		}
+		fmt.Fprintf(e.stderr, "recorded run %s in %s\n", rep.RunID, st.Path())
+		return e.finishRun(o, rep)
 	}
 	run, err := temporal.Start(ctx, tc, o.temporal.taskQueue, id, in)
 	if err != nil {
@@ -188,10 +233,16 @@ func (e *env) runTemporal(ctx context.Context, o *runOptions, c *engine.Compiled
 		fmt.Fprintln(e.stdout, run.GetID())
 		return exitOK
 	}
-	rep, err := temporal.Wait(ctx, tc, run, progressObserver(o.progress, e.stderr))
-	if err != nil {
+	if rep, err = temporal.Wait(ctx, tc, run, observer); err != nil {
 		fmt.Fprintf(e.stderr, "playbook run: %v\n", err)
 		return exitFailed
 	}
 	return e.finishRun(o, rep)
+}
+
+func storeName(s blob.Store) string {
+	if s == nil {
+		return "none"
+	}
+	return s.String()
 }

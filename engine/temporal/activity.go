@@ -67,37 +67,15 @@ const errNotConfigured = "NotConfigured"
 // the worker's connections file. A vendor failure is a Failed envelope,
 // not an error; the workflow's retry rules decide what follows.
 func (w *Worker) Call(ctx context.Context, in CallInput) (CallOutput, error) {
-	cmd, ok := w.Registry.Lookup(in.Command)
-	if !ok {
-		return CallOutput{}, temporal.NewNonRetryableApplicationError("command "+in.Command+" is not registered on this worker", errNotConfigured, nil)
+	cmd, conn, with, err := w.resolve(in)
+	if err != nil {
+		return CallOutput{}, err
 	}
 	spec := cmd.Spec()
-	var conn *actions.Connection
-	if spec.Connection != "" {
-		var err error
-		if w.Connections != nil {
-			conn, err = w.Connections(in.RunID, in.Connection, in.Integration)
-		}
-		if err != nil || conn == nil {
-			msg := fmt.Sprintf("connection %q is not configured on this worker (add it to the worker's connections file)", in.Connection)
-			if err != nil {
-				msg = err.Error()
-			}
-			return CallOutput{}, temporal.NewNonRetryableApplicationError(msg, errNotConfigured, nil)
-		}
-	}
-	var with map[string]any
-	if len(in.Inputs) > 0 {
-		v, err := actions.DecodeJSON(in.Inputs)
-		if err != nil {
-			return CallOutput{}, temporal.NewNonRetryableApplicationError("inputs: "+err.Error(), errNotConfigured, nil)
-		}
-		with, _ = v.(map[string]any)
-	}
 	// The workflow coerced them already; coercing again gives JSON's
 	// numbers back their declared types.
-	inputs, err := spec.CoerceInputs(with)
-	if err != nil {
+	inputs, cerr := spec.CoerceInputs(with)
+	if err = cerr; err != nil {
 		return output(actions.Fail(spec.FailureIndicator(), 0, err.Error(), err), spec.FailureIndicator(), w.payloadLimit())
 	}
 	log := w.logger().Named(in.Task).With("run_id", in.RunID, "task", in.Task, "command", in.Command, "attempt", in.Attempt)
@@ -111,6 +89,77 @@ func (w *Worker) Call(ctx context.Context, in CallInput) (CallOutput, error) {
 	return output(env, spec.FailureIndicator(), w.payloadLimit())
 }
 
+// resolve finds a call's command and, on this worker, its connection,
+// and decodes its inputs. Its errors are not retried.
+func (w *Worker) resolve(in CallInput) (actions.Command, *actions.Connection, map[string]any, error) {
+	cmd, ok := w.Registry.Lookup(in.Command)
+	if !ok {
+		return nil, nil, nil, temporal.NewNonRetryableApplicationError("command "+in.Command+" is not registered on this worker", errNotConfigured, nil)
+	}
+	var conn *actions.Connection
+	if cmd.Spec().Connection != "" {
+		var err error
+		if w.Connections != nil {
+			conn, err = w.Connections(in.RunID, in.Connection, in.Integration)
+		}
+		if err != nil || conn == nil {
+			msg := fmt.Sprintf("connection %q is not configured on this worker (add it to the worker's connections file)", in.Connection)
+			if err != nil {
+				msg = err.Error()
+			}
+			return nil, nil, nil, temporal.NewNonRetryableApplicationError(msg, errNotConfigured, nil)
+		}
+	}
+	var with map[string]any
+	if len(in.Inputs) > 0 {
+		v, err := actions.DecodeJSON(in.Inputs)
+		if err != nil {
+			return nil, nil, nil, temporal.NewNonRetryableApplicationError("inputs: "+err.Error(), errNotConfigured, nil)
+		}
+		with, _ = v.(map[string]any)
+	}
+	return cmd, conn, with, nil
+}
+
+// PreviewOutput is the request a mutating call would send, described on
+// the worker, where its connection is; OK is false for a command that
+// cannot describe it. Credentials are masked, as in process.
+type PreviewOutput struct {
+	OK      bool              `json:"ok"`
+	Method  string            `json:"method,omitempty"`
+	URL     string            `json:"url,omitempty"`
+	Headers map[string]string `json:"headers,omitempty"`
+	Body    json.RawMessage   `json:"body,omitempty"`
+}
+
+// Preview is the dry run's activity: the request a mutating call would
+// send, with this worker's connection, not sent.
+func (w *Worker) Preview(ctx context.Context, in CallInput) (PreviewOutput, error) {
+	cmd, conn, with, err := w.resolve(in)
+	if err != nil {
+		return PreviewOutput{}, err
+	}
+	pv, ok := cmd.(actions.Previewer)
+	if !ok {
+		return PreviewOutput{}, nil
+	}
+	inputs, err := cmd.Spec().CoerceInputs(with)
+	if err != nil {
+		return PreviewOutput{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadInput", nil)
+	}
+	p, err := pv.Preview(actions.Request{Task: in.Task, Inputs: inputs, Connection: conn, Logger: w.logger().Named(in.Task)})
+	if err != nil {
+		return PreviewOutput{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadInput", nil)
+	}
+	out := PreviewOutput{OK: true, Method: p.Method, URL: p.URL, Headers: p.Headers}
+	if p.Body != nil {
+		if out.Body, err = json.Marshal(p.Body); err != nil {
+			return PreviewOutput{}, temporal.NewNonRetryableApplicationError("body: "+err.Error(), "BadInput", nil)
+		}
+	}
+	return out, nil
+}
+
 // localCall is Call as a local activity. It is not registered, so its
 // type in history ("localCall") is the same for a worker and for a
 // replayer, which registers no activity.
@@ -119,7 +168,8 @@ func (w *Worker) localCall(ctx context.Context, in CallInput) (CallOutput, error
 }
 
 // output encodes an envelope, refusing raw data over the payload limit
-// with an error that names it, under the command's Failure Indicator fi.
+// (0: none) with an error that names it, under the command's Failure
+// Indicator fi.
 func output(env actions.Envelope, fi string, limit int) (CallOutput, error) {
 	out := CallOutput{ReturnData: env.ReturnData, Result: env.Result, Error: env.Error}
 	var err error
@@ -133,6 +183,9 @@ func output(env actions.Envelope, fi string, limit int) (CallOutput, error) {
 	}
 	// The limit is on the payload as history records it: compressed.
 	n := len(out.RawData) + len(out.KeyFields) + len(out.Result)
+	if limit <= 0 {
+		return out, nil
+	}
 	if n > limit/8 {
 		p, err := DataConverter().ToPayload(out)
 		if err != nil {

@@ -41,6 +41,10 @@ type Backend struct {
 	Namespace string // "" is DefaultNamespace
 	TaskQueue string // "" is DefaultTaskQueue
 	Logger    hclog.Logger
+	// CancelOnStop cancels a run when the context Run waits with ends,
+	// and waits for its Cancelled report (the CLI's Ctrl-C), instead of
+	// leaving it running.
+	CancelOnStop bool
 }
 
 var _ serve.Backend = (*Backend)(nil)
@@ -75,6 +79,7 @@ func (b *Backend) Run(ctx context.Context, id string, l serve.Launch, onEvent fu
 	if err != nil {
 		return nil, err
 	}
+	in.DryRun = l.DryRun
 	// A delivery serve accepted is started even when serve is stopping:
 	// the start is not cut off half way, so it either happened or failed.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), startTimeout)
@@ -82,6 +87,9 @@ func (b *Backend) Run(ctx context.Context, id string, l serve.Launch, onEvent fu
 	run, err := Start(sctx, b.Client, b.taskQueue(), id, in)
 	if err != nil {
 		return nil, err
+	}
+	if b.CancelOnStop {
+		return Wait(ctx, b.Client, run, onEvent)
 	}
 	return Follow(ctx, b.Client, run, onEvent)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/playbook-sh/playbook/engine"
 	"github.com/playbook-sh/playbook/engine/serve"
+	"github.com/playbook-sh/playbook/engine/temporal/blob"
 )
 
 // Defaults of the CLI's --namespace and --task-queue.
@@ -23,13 +24,15 @@ const (
 	DefaultTaskQueue = "playbook"
 )
 
-// Dial connects to a Temporal frontend, logging through log.
-func Dial(ctx context.Context, hostPort, namespace string, log hclog.Logger) (client.Client, error) {
+// Dial connects to a Temporal frontend, logging through log. results,
+// when not nil, is the result store of payloads too large for history
+// ([NewDataConverter]).
+func Dial(ctx context.Context, hostPort, namespace string, log hclog.Logger, results blob.Store) (client.Client, error) {
 	if namespace == "" {
 		namespace = DefaultNamespace
 	}
 	c, err := client.DialContext(ctx, client.Options{HostPort: hostPort, Namespace: namespace, Logger: Logger(log),
-		DataConverter: DataConverter()})
+		DataConverter: NewDataConverter(results)})
 	if err != nil {
 		return nil, fmt.Errorf("temporal %s: %w", hostPort, err)
 	}

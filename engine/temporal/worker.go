@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/playbook-sh/playbook/actions"
+	"github.com/playbook-sh/playbook/engine/temporal/blob"
 )
 
 // Defaults of a [Worker].
@@ -43,8 +44,13 @@ type Worker struct {
 	// LostWorkerTries is how many times a call is tried when its worker
 	// is lost (the call may then run twice).
 	LostWorkerTries int
-	// PayloadLimit bounds a call's reply in bytes.
+	// PayloadLimit bounds a call's reply in bytes, compressed, when there
+	// is no result store.
 	PayloadLimit int
+	// Results, when set, is the result store the worker's client encodes
+	// with ([NewDataConverter]): replies over the payload limit are kept
+	// there instead of failing.
+	Results blob.Store
 }
 
 // Registry is where a worker registers: worker.Worker, or a test
@@ -63,6 +69,7 @@ type WorkflowRegistry interface {
 func (w *Worker) Register(r Registry) {
 	w.RegisterWorkflow(r)
 	r.RegisterActivityWithOptions(w.Call, activity.RegisterOptions{Name: ActivityName})
+	r.RegisterActivityWithOptions(w.Preview, activity.RegisterOptions{Name: PreviewActivityName})
 }
 
 // RegisterWorkflow registers the playbook workflow only, for replaying
@@ -99,7 +106,11 @@ func (w *Worker) lostWorkerAttempts() int {
 	return DefaultLostWorkerTries
 }
 
+// payloadLimit is the bound on a reply; 0 (none) with a result store.
 func (w *Worker) payloadLimit() int {
+	if w.Results != nil {
+		return 0
+	}
 	if w.PayloadLimit > 0 {
 		return w.PayloadLimit
 	}

@@ -25,6 +25,9 @@ import (
 const (
 	WorkflowName = "playbook.run"
 	ActivityName = "playbook.call"
+	// PreviewActivityName describes, for a dry run, the request a
+	// mutating call would send.
+	PreviewActivityName = "playbook.preview"
 	// ProgressQuery answers a run's progress events from a given index.
 	ProgressQuery = "progress"
 )
@@ -44,6 +47,8 @@ type RunInput struct {
 	Event  json.RawMessage `json:"event,omitempty"`
 	// Concurrency overrides the default of tasks running at once.
 	Concurrency int `json:"concurrency,omitempty"`
+	// DryRun makes no mutating call ([engine.WithDryRun]).
+	DryRun bool `json:"dry_run,omitempty"`
 }
 
 // NewRunInput builds a run's input from a compiled playbook.
@@ -138,6 +143,9 @@ func (w *Worker) Run(ctx workflow.Context, in RunInput) (json.RawMessage, error)
 	if in.Concurrency > 0 {
 		opts = append(opts, engine.WithConcurrency(in.Concurrency))
 	}
+	if in.DryRun {
+		opts = append(opts, engine.WithDryRun(true))
+	}
 	rep, err := engine.New(&callExecutor{f: fl, w: w}, opts...).Run(fl.goRoot, c, engine.Params{Inputs: inputs, Event: event})
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "RunNotStarted", nil)
@@ -188,33 +196,11 @@ func (e *callExecutor) Execute(ctx context.Context, call engine.Call) actions.En
 		}
 		return env
 	}
-	in := CallInput{RunID: call.RunID, Task: call.Task, Item: call.Item, Attempt: call.Attempt, Command: call.Spec.Name}
-	if call.Connection != nil {
-		in.Connection, in.Integration = call.Connection.Name, call.Connection.Integration
+	in, err := callInput(call)
+	if err != nil {
+		return actions.Fail(fi, 0, err.Error(), err)
 	}
-	var err error
-	if in.Inputs, err = json.Marshal(call.Inputs); err != nil {
-		return actions.Fail(fi, 0, "inputs: "+err.Error(), err)
-	}
-	wctx := e.f.twin(ctx)
-	timeout := e.w.callTimeout()
-	if end, ok := ctx.Value(deadlineKey{}).(time.Time); ok {
-		// The task's timeout bounds the call too; a second more lets the
-		// engine's own timer fire first and report the timeout.
-		timeout = min(timeout, max(end.Sub(e.f.Now())+time.Second, time.Second))
-	}
-	wctx = workflow.WithActivityOptions(wctx, workflow.ActivityOptions{
-		StartToCloseTimeout: timeout,
-		HeartbeatTimeout:    e.w.heartbeatTimeout(),
-		RetryPolicy: &temporal.RetryPolicy{
-			// Only a lost worker or an unexpected activity error is retried
-			// here; vendor failures come back as envelopes, and the
-			// playbook's retry decides.
-			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-			MaximumAttempts:        int32(e.w.lostWorkerAttempts()),
-			NonRetryableErrorTypes: []string{errNotConfigured},
-		},
-	})
+	wctx, timeout := e.activityContext(ctx)
 	var out CallOutput
 	var fut workflow.Future
 	if call.Spec.Local {
@@ -245,6 +231,70 @@ func (e *callExecutor) Execute(ctx context.Context, call engine.Call) actions.En
 		return actions.Fail(fi, 0, err.Error(), err)
 	}
 	return env
+}
+
+// callInput is the activity's input for a call.
+func callInput(call engine.Call) (CallInput, error) {
+	in := CallInput{RunID: call.RunID, Task: call.Task, Item: call.Item, Attempt: call.Attempt, Command: call.Spec.Name}
+	if call.Connection != nil {
+		in.Connection, in.Integration = call.Connection.Name, call.Connection.Integration
+	}
+	var err error
+	if in.Inputs, err = json.Marshal(call.Inputs); err != nil {
+		return in, fmt.Errorf("inputs: %w", err)
+	}
+	return in, nil
+}
+
+// activityContext is the workflow context of a call's activity, with its
+// options, and the call's timeout.
+func (e *callExecutor) activityContext(ctx context.Context) (workflow.Context, time.Duration) {
+	wctx := e.f.twin(ctx)
+	timeout := e.w.callTimeout()
+	if end, ok := ctx.Value(deadlineKey{}).(time.Time); ok {
+		// The task's timeout bounds the call too; a second more lets the
+		// engine's own timer fire first and report the timeout.
+		timeout = min(timeout, max(end.Sub(e.f.Now())+time.Second, time.Second))
+	}
+	return workflow.WithActivityOptions(wctx, workflow.ActivityOptions{
+		StartToCloseTimeout: timeout,
+		HeartbeatTimeout:    e.w.heartbeatTimeout(),
+		RetryPolicy: &temporal.RetryPolicy{
+			// Only a lost worker or an unexpected activity error is retried
+			// here; vendor failures come back as envelopes, and the
+			// playbook's retry decides.
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+			MaximumAttempts:        int32(e.w.lostWorkerAttempts()),
+			NonRetryableErrorTypes: []string{errNotConfigured},
+		},
+	}), timeout
+}
+
+// Preview describes a mutating call a dry run does not make, on a worker,
+// where the call's connection is.
+func (e *callExecutor) Preview(ctx context.Context, call engine.Call) (actions.Preview, bool, error) {
+	in, err := callInput(call)
+	if err != nil {
+		return actions.Preview{}, false, err
+	}
+	wctx, _ := e.activityContext(ctx)
+	var out PreviewOutput
+	fut := workflow.ExecuteActivity(wctx, PreviewActivityName, in)
+	e.f.block(func(me workflow.Context) { err = fut.Get(me, &out) })
+	if err != nil {
+		e.f.sync()
+		return actions.Preview{}, false, errors.New("activity " + PreviewActivityName + ": " + activityMessage(err))
+	}
+	if !out.OK {
+		return actions.Preview{}, false, nil
+	}
+	p := actions.Preview{Method: out.Method, URL: out.URL, Headers: out.Headers}
+	if len(out.Body) > 0 {
+		if p.Body, err = actions.DecodeJSON(out.Body); err != nil {
+			return actions.Preview{}, false, fmt.Errorf("preview body: %w", err)
+		}
+	}
+	return p, true, nil
 }
 
 // activityMessage is the root cause of an activity error: what the user
