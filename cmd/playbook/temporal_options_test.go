@@ -95,7 +95,9 @@ func testTemporalRunOptions(t *testing.T, bin, addr string) {
 	}
 	// Each side's sandbox listens on its own port.
 	port := regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
-	norm := func(s string) string { return port.ReplaceAllString(string(normalizeReport(t, s)), "http://127.0.0.1:<port>") }
+	norm := func(s string) string {
+		return port.ReplaceAllString(string(normalizeReport(t, s)), "http://127.0.0.1:<port>")
+	}
 	if diff := cmp.Diff(norm(local), norm(remote)); diff != "" {
 		t.Errorf("dry run (-in process +Temporal):\n%s", diff)
 	}
