@@ -268,7 +268,7 @@ func (rs *runState) runItem(ctx context.Context, t *task, vars eval.Vars, item i
 			ir.attempts = 0 // no call was made
 			return ir
 		case t.sub != nil:
-			env = rs.runSub(ctx, t, inputs)
+			env = rs.runSub(ctx, t, call, inputs)
 		default:
 			env = rs.r.exec.Execute(ctx, call)
 		}

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/playbook-sh/playbook/actions"
 	"github.com/playbook-sh/playbook/actions/core"
@@ -224,9 +225,17 @@ func TestWorkflowMatchesInProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var children []string
+	env.SetOnChildWorkflowStartedListener(func(info *workflow.Info, _ workflow.Context, _ converter.EncodedValues) {
+		children = append(children, info.WorkflowExecution.ID)
+	})
 	env.ExecuteWorkflow(temporal.WorkflowName, in)
 	if !env.IsWorkflowCompleted() {
 		t.Fatal("the workflow did not complete")
+	}
+	// The sub-playbook ran as a child workflow, not in its parent's.
+	if len(children) != 1 || !strings.HasSuffix(children[0], "/child/1") {
+		t.Errorf("child workflows started: %q; want one, for task child's first attempt", children)
 	}
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)

@@ -49,6 +49,9 @@ type RunInput struct {
 	Concurrency int `json:"concurrency,omitempty"`
 	// DryRun makes no mutating call ([engine.WithDryRun]).
 	DryRun bool `json:"dry_run,omitempty"`
+	// RunID is the run's id when it is not the workflow's: a
+	// sub-playbook's child workflow has its parent's.
+	RunID string `json:"run_id,omitempty"`
 }
 
 // NewRunInput builds a run's input from a compiled playbook.
@@ -112,6 +115,10 @@ func (w *Worker) Run(ctx workflow.Context, in RunInput) (json.RawMessage, error)
 	}
 
 	info := workflow.GetInfo(ctx)
+	runID := in.RunID
+	if runID == "" {
+		runID = info.WorkflowExecution.ID
+	}
 	fl := newFlow(ctx)
 	var progress []Progress
 	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func(from int) ([]Progress, error) {
@@ -131,7 +138,7 @@ func (w *Worker) Run(ctx workflow.Context, in RunInput) (json.RawMessage, error)
 		engine.WithFlow(fl),
 		engine.WithClock(fl),
 		engine.WithConnections(conns),
-		engine.WithRunID(func() string { return info.WorkflowExecution.ID }),
+		engine.WithRunID(func() string { return runID }),
 		// Deterministic: the same waits on replay.
 		engine.WithJitter(func(d time.Duration) time.Duration { return d/2 + time.Duration(rng.Int64N(int64(d/2)+1)) }),
 		engine.WithLogger(w.workflowLogger(ctx)),
@@ -146,7 +153,8 @@ func (w *Worker) Run(ctx workflow.Context, in RunInput) (json.RawMessage, error)
 	if in.DryRun {
 		opts = append(opts, engine.WithDryRun(true))
 	}
-	rep, err := engine.New(&callExecutor{f: fl, w: w}, opts...).Run(fl.goRoot, c, engine.Params{Inputs: inputs, Event: event})
+	exec := &callExecutor{f: fl, w: w, id: info.WorkflowExecution.ID, runID: runID, dryRun: in.DryRun, concurrency: in.Concurrency}
+	rep, err := engine.New(exec, opts...).Run(fl.goRoot, c, engine.Params{Inputs: inputs, Event: event})
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "RunNotStarted", nil)
 	}
@@ -180,10 +188,57 @@ func (r replayWriter) Write(p []byte) (int, error) {
 	return r.w.Write(p)
 }
 
-// callExecutor runs each call as an activity.
+// callExecutor runs each call as an activity, and each sub-playbook as
+// a child workflow with the run's settings.
 type callExecutor struct {
-	f *flow
-	w *Worker
+	f           *flow
+	w           *Worker
+	id          string // the workflow's
+	runID       string
+	dryRun      bool
+	concurrency int
+}
+
+// childWorkflows is the version from which sub-playbooks run as child
+// workflows; before it they ran in their parent's workflow.
+const childWorkflows = "sub-playbooks-as-child-workflows"
+
+// RunSub runs a sub-playbook as a child workflow: its own history, its
+// own progress, the same report as in the parent. Its id is the parent's,
+// the task's, the item's and the attempt's.
+func (e *callExecutor) RunSub(ctx context.Context, call engine.Call, sub *engine.Compiled, inputs map[string]any, event any) (*engine.Report, error) {
+	wctx := e.f.twin(ctx)
+	if workflow.GetVersion(wctx, childWorkflows, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil, engine.ErrRunSubHere
+	}
+	in, err := NewRunInput(sub, inputs, event)
+	if err != nil {
+		return nil, err
+	}
+	in.DryRun, in.Concurrency, in.RunID = e.dryRun, e.concurrency, e.runID
+	id := e.id + "/" + call.Task
+	if call.Item >= 0 {
+		id += fmt.Sprintf("/%d", call.Item)
+	}
+	id += fmt.Sprintf("/%d", call.Attempt)
+	cctx := workflow.WithChildOptions(wctx, workflow.ChildWorkflowOptions{WorkflowID: id,
+		// A cancelled child ends with its Cancelled report, which the
+		// parent reads as a run in process would.
+		WaitForCancellation: true})
+	var raw json.RawMessage
+	fut := workflow.ExecuteChildWorkflow(cctx, WorkflowName, in)
+	e.f.block(func(me workflow.Context) { err = fut.Get(me, &raw) })
+	if err != nil {
+		e.f.sync()
+		if ctx.Err() != nil {
+			if cause := context.Cause(ctx); cause != nil {
+				return nil, cause
+			}
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("child workflow %s: %s", id, activityMessage(err))
+	}
+	return engine.DecodeReport(raw)
 }
 
 func (e *callExecutor) Execute(ctx context.Context, call engine.Call) actions.Envelope {
