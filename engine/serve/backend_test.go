@@ -2,7 +2,6 @@ package serve_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -147,21 +146,7 @@ func TestDaemonBackend(t *testing.T) {
 	e.waitFor(t, "the fired run and the intake runs recorded", func() bool {
 		return len(e.runs(t, store.RunFilter{Status: store.StatusRunning})) == 3
 	})
-	post := func(key string) (int, map[string]any) {
-		req, _ := http.NewRequest(http.MethodPost, e.url+"/webhooks/note", strings.NewReader(`{"id": "w-1"}`))
-		req.Header.Set("Authorization", "Bearer "+daemonToken)
-		if key != "" {
-			req.Header.Set("Idempotency-Key", key)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var m map[string]any
-		json.NewDecoder(resp.Body).Decode(&m)
-		return resp.StatusCode, m
-	}
+	post := func(key string) (int, map[string]any) { return e.post(t, "note", daemonToken, key, `{"id": "w-1"}`) }
 	if code, m := post("retry-me"); code != http.StatusAccepted || m["run_id"] != "webhook-note-retry-me" {
 		t.Fatalf("first delivery: %d %v", code, m)
 	}
@@ -231,19 +216,7 @@ func TestDaemonBackend(t *testing.T) {
 func TestDaemonWebhookIdempotencyKey(t *testing.T) {
 	src := "webhooks:\n  note: {playbook: note.yaml, token: env:HOOK_TOKEN, inputs: {id: \"${{ event.id }}\"}}\n"
 	e := startDaemon(t, src, map[string]string{"note.yaml": daemonPlaybook})
-	post := func(key, body string) (int, map[string]any) {
-		req, _ := http.NewRequest(http.MethodPost, e.url+"/webhooks/note", strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+daemonToken)
-		req.Header.Set("Idempotency-Key", key)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var m map[string]any
-		json.NewDecoder(resp.Body).Decode(&m)
-		return resp.StatusCode, m
-	}
+	post := func(key, body string) (int, map[string]any) { return e.post(t, "note", daemonToken, key, body) }
 	if code, m := post("k-1", `{"id": "first"}`); code != http.StatusAccepted || m["run_id"] != "webhook-note-k-1" {
 		t.Fatalf("first: %d %v", code, m)
 	}

@@ -271,6 +271,27 @@ func (e *daemonEnv) waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// post delivers body to webhook name with the bearer token and, unless
+// empty, an Idempotency-Key; it returns the status and the JSON reply.
+func (e *daemonEnv) post(t *testing.T, name, token, key, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, e.url+"/webhooks/"+name, strings.NewReader(body))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	json.NewDecoder(resp.Body).Decode(&m)
+	return resp.StatusCode, m
+}
+
 func (e *daemonEnv) runs(t *testing.T, f store.RunFilter) []store.Run {
 	t.Helper()
 	f.Limit = 1000
@@ -361,20 +382,7 @@ func TestDaemonWebhook(t *testing.T) {
 	src := "webhooks:\n  note: {playbook: note.yaml, token: env:HOOK_TOKEN, inputs: {host: \"${{ event.host }}\"}}\n"
 	e := startDaemon(t, src, map[string]string{"note.yaml": "playbook: note\ninputs:\n  host: {type: string, required: true}\n" +
 		"tasks:\n  note: {run: core.set, with: {value: \"${{ event.alert }}\"}}\n"})
-	post := func(name, token, body string) (int, map[string]any) {
-		req, _ := http.NewRequest(http.MethodPost, e.url+"/webhooks/"+name, strings.NewReader(body))
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var m map[string]any
-		json.NewDecoder(resp.Body).Decode(&m)
-		return resp.StatusCode, m
-	}
+	post := func(name, token, body string) (int, map[string]any) { return e.post(t, name, token, "", body) }
 	for _, tc := range []struct {
 		name, hook, token, body string
 		code                    int
