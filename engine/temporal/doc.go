@@ -16,5 +16,15 @@
 //
 // The workflow's input carries the playbook's text and its sub-playbooks'
 // (not a path), so a run replays against what it started with whatever
-// happens to the files.
+// happens to the files. Each sub-playbook task runs as a child workflow
+// of the same type. A dry run's previews of the mutating calls it does
+// not make are built on a worker ([Worker.Preview]), with its connection.
+//
+// Payloads are compressed ([Codec]); with a result store
+// ([NewDataConverter], package blob) those still over [ClaimThreshold]
+// are kept there by content hash, and history holds the key.
+//
+// [Backend] is serve's: intake and webhook deliveries start workflows
+// whose ids derive from their keys, and serve.yaml's schedules become
+// Temporal Schedules ([Backend.ScheduleOptions]).
 package temporal
