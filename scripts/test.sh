@@ -34,4 +34,5 @@ fuzz FuzzHandler ./actions/cortexxdr/fake
 fuzz FuzzHandler ./actions/wiz/fake
 fuzz FuzzSearch ./engine/intake
 fuzz FuzzParse ./engine/serve
+fuzz FuzzOpen ./engine/temporal/blob
 echo "all checks passed"
