@@ -4,35 +4,19 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/playbook-sh/playbook/actions"
+	"github.com/playbook-sh/playbook/internal/goldencmds"
 )
 
-// goldenScript is the "vendor" of the golden runs: ids starting "bad"
-// fail (bad-400 with 400, others 500), "flaky" ids fail with 503 on the
-// first call.
-func goldenScript(task string, n int, req actions.Request) actions.Envelope {
-	ids := req.Strings("ids")
-	out := []any{}
-	for _, id := range ids {
-		switch {
-		case id == "bad-400":
-			return fail(400, "invalid id "+id)
-		case strings.HasPrefix(id, "bad"):
-			return fail(500, id+" is unreachable")
-		case strings.HasPrefix(id, "flaky") && n == 1:
-			return fail(503, "busy")
-		}
-		out = append(out, id)
-	}
-	return actions.Envelope{ReturnData: actions.Successful, RawData: map[string]any{"reply": out}, KeyFields: map[string][]any{"IDs": out},
-		Result: "<table><tr><th>IDs</th><td>" + strings.Join(ids, ", ") + "</td></tr></table>"}
-}
+// goldenScript is the "vendor" of the golden runs (goldencmds.Vendor):
+// ids starting "bad" fail (bad-400 with 400, others 500), "flaky" ids
+// fail with 503 on the first call.
+func goldenScript(_ string, n int, req actions.Request) actions.Envelope { return goldencmds.Vendor(n, req) }
 
 // TestRunGolden runs each testdata/runs/<case>/playbook.yaml and compares
 // the report, run id and times normalised, with report.golden.json.

@@ -13,10 +13,13 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/go-hclog"
+	"go.temporal.io/sdk/worker"
 
 	"github.com/playbook-sh/playbook/engine"
 	"github.com/playbook-sh/playbook/engine/store"
 	"github.com/playbook-sh/playbook/engine/temporal"
+	"github.com/playbook-sh/playbook/internal/goldencmds"
 )
 
 // testTemporalResultStore runs a call whose reply is over Temporal's
@@ -116,5 +119,66 @@ func testTemporalRunOptions(t *testing.T, bin, addr string) {
 	r, err := st.GetRun(t.Context(), "recorded-1")
 	if err != nil || r.Status != engine.RunSuccessful || r.Trigger != "cli" || r.Owner != "temporal:default" || !strings.Contains(string(r.Report), `"greet"`) {
 		t.Errorf("recorded run: %v %+v", err, r)
+	}
+}
+
+// testTemporalGoldenRuns runs the engine's golden cases on the dev server,
+// with a worker in this process that has their test commands: each
+// report must be the golden in-process one (run id and times aside).
+func testTemporalGoldenRuns(t *testing.T, addr string) {
+	tc, err := temporal.Dial(t.Context(), addr, "", hclog.NewNullLogger(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	reg := registry()
+	goldencmds.Register(reg)
+	w := worker.New(tc, "golden", worker.Options{})
+	(&temporal.Worker{Registry: reg}).Register(w)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	dirs, _ := filepath.Glob("../../engine/testdata/runs/*")
+	if len(dirs) < 4 {
+		t.Fatalf("found %d golden cases", len(dirs))
+	}
+	for _, dir := range dirs {
+		src, err := os.ReadFile(filepath.Join(dir, "playbook.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The engine's golden runs compile it as test.yaml.
+		c, err := engine.CompileSources("test.yaml", map[string][]byte{"test.yaml": src}, reg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs, err := c.BindInputs(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := temporal.NewRunInput(c, inputs, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run, err := temporal.Start(t.Context(), tc, "golden", "golden-"+filepath.Base(dir), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := temporal.Wait(t.Context(), tc, run, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := rep.JSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join(dir, "report.golden.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(string(normalizeReport(t, string(want))), string(normalizeReport(t, string(got)))); diff != "" {
+			t.Errorf("%s: report (-golden in process +Temporal):\n%s", filepath.Base(dir), diff)
+		}
 	}
 }

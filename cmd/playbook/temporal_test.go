@@ -205,6 +205,10 @@ func TestTemporal(t *testing.T) {
 		t.Parallel()
 		testTemporalResultStore(t, bin, addr)
 	})
+	t.Run("golden cases", func(t *testing.T) {
+		t.Parallel()
+		testTemporalGoldenRuns(t, addr)
+	})
 	t.Run("run options", func(t *testing.T) {
 		t.Parallel()
 		testTemporalRunOptions(t, bin, addr)

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -13,52 +12,13 @@ import (
 	"github.com/playbook-sh/playbook/actions"
 	"github.com/playbook-sh/playbook/engine"
 	"github.com/playbook-sh/playbook/engine/temporal"
+	"github.com/playbook-sh/playbook/internal/goldencmds"
 )
 
-// goldenRegistry has the commands of the engine's golden runs
-// (engine/testdata/runs): test.set, and test.call, whose "vendor" fails
-// ids starting "bad" (bad-400 with 400, others 500) and ids starting
-// "flaky" with 503 on a task's first call, as engine's goldenScript does.
+// goldenRegistry has the commands of the engine's golden runs.
 func goldenRegistry() *actions.Registry {
 	reg := registry()
-	reg.Register(&scripted{calls: map[string]int{}, spec: actions.Spec{Name: "test.set", Title: "Set", Local: true, Inputs: []actions.Input{
-		{Name: "value", Type: actions.Any},
-		{Name: "key_fields", Type: actions.Object},
-	}}, run: func(_ int, req actions.Request) actions.Envelope {
-		keys := map[string][]any{}
-		for k, v := range req.Map("key_fields") {
-			if l, ok := v.([]any); ok {
-				keys[k] = l
-			} else {
-				keys[k] = []any{v}
-			}
-		}
-		return actions.Succeed(req.Value("value"), keys)
-	}})
-	calls := &scripted{calls: map[string]int{}, spec: actions.Spec{Name: "test.call", Title: "Call", KeyFields: []string{"IDs"}, Inputs: []actions.Input{
-		{Name: "ids", Type: actions.Array, Items: actions.String},
-		{Name: "mode", Type: actions.String, Options: []actions.Option{{Label: "Fast Mode", Value: "fast"}, {Label: "Slow Mode", Value: "slow"}}, Default: "fast"},
-		{Name: "limit", Type: actions.Integer, Min: actions.Float(1), Max: actions.Float(100)},
-		{Name: "note", Type: actions.String},
-	}}}
-	calls.run = func(n int, req actions.Request) actions.Envelope {
-		ids := req.Strings("ids")
-		out := []any{}
-		for _, id := range ids {
-			switch {
-			case id == "bad-400":
-				return actions.Fail("Call failed.", 400, "invalid id "+id, nil)
-			case strings.HasPrefix(id, "bad"):
-				return actions.Fail("Call failed.", 500, id+" is unreachable", nil)
-			case strings.HasPrefix(id, "flaky") && n == 1:
-				return actions.Fail("Call failed.", 503, "busy", nil)
-			}
-			out = append(out, id)
-		}
-		return actions.Envelope{ReturnData: actions.Successful, RawData: map[string]any{"reply": out}, KeyFields: map[string][]any{"IDs": out},
-			Result: "<table><tr><th>IDs</th><td>" + strings.Join(ids, ", ") + "</td></tr></table>"}
-	}
-	reg.Register(calls)
+	goldencmds.Register(reg)
 	return reg
 }
 
