@@ -16,7 +16,9 @@ import (
 // goldenScript is the "vendor" of the golden runs (goldencmds.Vendor):
 // ids starting "bad" fail (bad-400 with 400, others 500), "flaky" ids
 // fail with 503 on the first call.
-func goldenScript(_ string, n int, req actions.Request) actions.Envelope { return goldencmds.Vendor(n, req) }
+func goldenScript(_ string, n int, req actions.Request) actions.Envelope {
+	return goldencmds.Vendor(n, req)
+}
 
 // TestRunGolden runs each testdata/runs/<case>/playbook.yaml and compares
 // the report, run id and times normalised, with report.golden.json.
