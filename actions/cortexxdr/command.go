@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/playbook-sh/playbook/actions"
+	"github.com/playbook-sh/playbook/actions/internal/vendorcmd"
 )
 
 // command is one command of the integration.
@@ -183,19 +183,7 @@ func (e *exec) results(items []itemResult, keys *keyset, read func(id string, v 
 		raw[i] = it.reply.value
 	}
 	env := actions.Envelope{ReturnData: actions.Successful, RawData: map[string]any{"Results": raw}, KeyFields: keys.Fields()}
-	switch {
-	case len(failed) == len(items) && len(items) > 0:
-		env.ReturnData = actions.Failed
-	case len(failed) > 0:
-		env.ReturnData = actions.PartiallySuccessful
-	}
-	if len(failed) > 0 {
-		env.Error = &actions.Error{
-			FailureIndicator: e.spec.FailureIndicator(),
-			StatusCode:       status,
-			Message:          fmt.Sprintf("%d of %d failed: %s", len(failed), len(items), strings.Join(failed, "; ")),
-		}
-	}
+	vendorcmd.Outcome(&env, e.spec.FailureIndicator(), len(items), failed, status)
 	return env
 }
 

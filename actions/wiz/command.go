@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/hashicorp/go-hclog"
@@ -165,19 +164,7 @@ func (e *exec) results(items []itemResult, read func(id string, v any) (problem 
 		raw[i] = it.reply
 	}
 	env := actions.Envelope{ReturnData: actions.Successful, RawData: map[string]any{"Results": raw}}
-	switch {
-	case len(failed) == len(items) && len(items) > 0:
-		env.ReturnData = actions.Failed
-	case len(failed) > 0:
-		env.ReturnData = actions.PartiallySuccessful
-	}
-	if len(failed) > 0 {
-		env.Error = &actions.Error{
-			FailureIndicator: e.spec.FailureIndicator(),
-			StatusCode:       status,
-			Message:          fmt.Sprintf("%d of %d failed: %s", len(failed), len(items), strings.Join(failed, "; ")),
-		}
-	}
+	vendorcmd.Outcome(&env, e.spec.FailureIndicator(), len(items), failed, status)
 	return env
 }
 

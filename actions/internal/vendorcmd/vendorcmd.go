@@ -168,3 +168,24 @@ func MaskValue(v any, mask func(string) string) any {
 	}
 	return v
 }
+
+// Outcome sets the Return Data of a per-item command's envelope from how
+// many of its total items failed: Failed when all did, Partially
+// Successful when some did. With any failed, the Error names them
+// (failed holds "ID: STATUS message" per item) under the command's
+// Failure Indicator fi, with the first failure's status code.
+func Outcome(env *actions.Envelope, fi string, total int, failed []string, status int) {
+	switch {
+	case len(failed) == total && total > 0:
+		env.ReturnData = actions.Failed
+	case len(failed) > 0:
+		env.ReturnData = actions.PartiallySuccessful
+	}
+	if len(failed) > 0 {
+		env.Error = &actions.Error{
+			FailureIndicator: fi,
+			StatusCode:       status,
+			Message:          fmt.Sprintf("%d of %d failed: %s", len(failed), total, strings.Join(failed, "; ")),
+		}
+	}
+}

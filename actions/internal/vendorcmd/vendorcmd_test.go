@@ -3,6 +3,8 @@ package vendorcmd
 import (
 	"strings"
 	"testing"
+
+	"github.com/playbook-sh/playbook/actions"
 )
 
 func TestKeys(t *testing.T) {
@@ -77,5 +79,31 @@ func TestOpts(t *testing.T) {
 	o := Opts("Open", "OPEN", "In Progress", "IN_PROGRESS", "dangling")
 	if len(o) != 2 || o[1].Label != "In Progress" || o[1].Value != "IN_PROGRESS" {
 		t.Errorf("Opts = %+v", o)
+	}
+}
+
+func TestOutcome(t *testing.T) {
+	for _, tc := range []struct {
+		total  int
+		failed []string
+		want   actions.ReturnData
+		msg    string
+	}{
+		{2, nil, actions.Successful, ""},
+		{2, []string{"a: 404 gone"}, actions.PartiallySuccessful, "1 of 2 failed: a: 404 gone"},
+		{2, []string{"a: 404 gone", "b: 500 down"}, actions.Failed, "2 of 2 failed: a: 404 gone; b: 500 down"},
+		{0, nil, actions.Successful, ""},
+	} {
+		env := actions.Envelope{ReturnData: actions.Successful}
+		Outcome(&env, "Get failed.", tc.total, tc.failed, 404)
+		if env.ReturnData != tc.want {
+			t.Errorf("%v of %d: %s, want %s", tc.failed, tc.total, env.ReturnData, tc.want)
+		}
+		switch {
+		case tc.msg == "" && env.Error != nil:
+			t.Errorf("%v: error %+v", tc.failed, env.Error)
+		case tc.msg != "" && (env.Error == nil || env.Error.Message != tc.msg || env.Error.StatusCode != 404 || env.Error.FailureIndicator != "Get failed."):
+			t.Errorf("%v: error %+v, want %q", tc.failed, env.Error, tc.msg)
+		}
 	}
 }
