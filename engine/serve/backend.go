@@ -88,7 +88,11 @@ func (d *Daemon) followSchedules(ctx context.Context) {
 		every = DefaultFollowEvery
 	}
 	log := d.log().Named("schedule")
+	// The runs a look found recorded, so the next asks the store only
+	// about the others; it holds no more than the backend last listed.
+	known := map[string]bool{}
 	for {
+		listed := map[string]bool{}
 		for _, s := range d.Config.Schedules {
 			fired, err := d.Recorder.Backend.Fired(ctx, s.Name)
 			if err != nil {
@@ -99,13 +103,24 @@ func (d *Daemon) followSchedules(ctx context.Context) {
 				continue
 			}
 			for _, f := range fired {
-				if _, err := d.Store.GetRun(ctx, f.ID); err == nil || !errors.Is(err, store.ErrNotFound) {
-					continue // recorded already, or the store cannot tell: asked again next time
+				if known[f.ID] {
+					listed[f.ID] = true
+					continue
 				}
+				_, err := d.Store.GetRun(ctx, f.ID)
+				if err == nil {
+					listed[f.ID] = true // recorded already
+					continue
+				}
+				if !errors.Is(err, store.ErrNotFound) {
+					continue // the store cannot tell: asked again next time
+				}
+				// Known once the next look finds it recorded.
 				d.follow(Launch{ID: f.ID, Playbook: s.Playbook, Inputs: s.Inputs, Trigger: "schedule:" + s.Name,
 					TriggerRef: f.At.UTC().Format(time.RFC3339), StartedAt: f.Started})
 			}
 		}
+		known = listed
 		if d.clock().Sleep(ctx, every) != nil {
 			return
 		}

@@ -128,12 +128,12 @@ func TestDaemonBackend(t *testing.T) {
 	b := newFakeBackend()
 	b.hold = make(chan struct{})
 	e := startDaemonWith(t, backendServe, map[string]string{"note.yaml": daemonPlaybook}, b, nil)
-	b.mu.Lock()
-	installed := fmt.Sprint(b.installed)
-	b.mu.Unlock()
-	if installed != "[hourly]" {
-		t.Fatalf("installed %v", installed)
-	}
+	// serve listens before it installs the schedules.
+	e.waitFor(t, "the schedules installed", func() bool {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return fmt.Sprint(b.installed) == "[hourly]"
+	})
 	e.fetch.mu.Lock()
 	e.fetch.issues = append(e.fetch.issues, map[string]any{"id": "i-1", "severity": "HIGH"}, map[string]any{"id": "weird key/with spaces", "severity": "LOW"})
 	e.fetch.mu.Unlock()
