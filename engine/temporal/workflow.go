@@ -231,10 +231,7 @@ func (e *callExecutor) RunSub(ctx context.Context, call engine.Call, sub *engine
 	if err != nil {
 		e.f.sync()
 		if ctx.Err() != nil {
-			if cause := context.Cause(ctx); cause != nil {
-				return nil, cause
-			}
-			return nil, ctx.Err()
+			return nil, cancelCause(ctx)
 		}
 		return nil, fmt.Errorf("child workflow %s: %s", id, activityMessage(err))
 	}
@@ -273,10 +270,7 @@ func (e *callExecutor) Execute(ctx context.Context, call engine.Call) actions.En
 		e.f.sync()
 		var canceled *temporal.CanceledError
 		if ctx.Err() != nil || errors.As(err, &canceled) {
-			cause := context.Cause(ctx)
-			if cause == nil {
-				cause = context.Canceled
-			}
+			cause := cancelCause(ctx)
 			return actions.Fail(fi, 0, cause.Error(), cause)
 		}
 		return actions.Fail(fi, 0, "activity "+ActivityName+": "+activityMessage(err), err)
@@ -286,6 +280,15 @@ func (e *callExecutor) Execute(ctx context.Context, call engine.Call) actions.En
 		return actions.Fail(fi, 0, err.Error(), err)
 	}
 	return env
+}
+
+// cancelCause is why ctx ended (a task's timeout, the run's cancel), or
+// context.Canceled for a cancellation that reached the workflow first.
+func cancelCause(ctx context.Context) error {
+	if cause := context.Cause(ctx); cause != nil {
+		return cause
+	}
+	return context.Canceled
 }
 
 // callInput is the activity's input for a call.
