@@ -187,12 +187,6 @@ func (e *env) workerConnections(file string, sandbox bool) (func(runID, name, in
 // showing progress as a run in process does; Ctrl-C cancels the workflow.
 // With --record the run is recorded in the state store as well.
 func (e *env) runTemporal(ctx context.Context, o *runOptions, c *engine.Compiled, inputs map[string]any, log hclog.Logger) int {
-	in, err := temporal.NewRunInput(c, inputs, nil)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "playbook run: %v\n", err)
-		return exitUsage
-	}
-	in.DryRun = o.dryRun
 	tc, _, err := o.temporal.dial(ctx, log)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "playbook run: %v\n", err)
@@ -224,6 +218,13 @@ func (e *env) runTemporal(ctx context.Context, o *runOptions, c *engine.Compiled
 		fmt.Fprintf(e.stderr, "recorded run %s in %s\n", rep.RunID, st.Path())
 		return e.finishRun(o, rep)
 	}
+	// A recorded run's input is built by its backend, above.
+	in, err := temporal.NewRunInput(c, inputs, nil)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "playbook run: %v\n", err)
+		return exitUsage
+	}
+	in.DryRun = o.dryRun
 	run, err := temporal.Start(ctx, tc, o.temporal.taskQueue, id, in)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "playbook run: %v\n", err)
