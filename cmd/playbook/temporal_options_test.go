@@ -20,6 +20,7 @@ import (
 	"github.com/playbook-sh/playbook/engine/store"
 	"github.com/playbook-sh/playbook/engine/temporal"
 	"github.com/playbook-sh/playbook/internal/goldencmds"
+	"github.com/playbook-sh/playbook/internal/goldencmds/cases"
 )
 
 // testTemporalResultStore runs a call whose reply is over Temporal's
@@ -139,29 +140,12 @@ func testTemporalGoldenRuns(t *testing.T, addr string) {
 		t.Fatal(err)
 	}
 	defer w.Stop()
-	dirs, _ := filepath.Glob("../../engine/testdata/runs/*")
-	if len(dirs) < 4 {
-		t.Fatalf("found %d golden cases", len(dirs))
+	cs, err := cases.Read("../../engine/testdata/runs", reg)
+	if err != nil || len(cs) < 4 {
+		t.Fatalf("found %d golden cases: %v", len(cs), err)
 	}
-	for _, dir := range dirs {
-		src, err := os.ReadFile(filepath.Join(dir, "playbook.yaml"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		// The engine's golden runs compile it as test.yaml.
-		c, err := engine.CompileSources("test.yaml", map[string][]byte{"test.yaml": src}, reg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		inputs, err := c.BindInputs(nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		in, err := temporal.NewRunInput(c, inputs, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		run, err := temporal.Start(t.Context(), tc, "golden", "golden-"+filepath.Base(dir), in)
+	for _, gc := range cs {
+		run, err := temporal.Start(t.Context(), tc, "golden", "golden-"+gc.Name, gc.Input)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,12 +157,8 @@ func testTemporalGoldenRuns(t *testing.T, addr string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := os.ReadFile(filepath.Join(dir, "report.golden.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if diff := cmp.Diff(string(normalizeReport(t, string(want))), string(normalizeReport(t, string(got)))); diff != "" {
-			t.Errorf("%s: report (-golden in process +Temporal):\n%s", filepath.Base(dir), diff)
+		if diff := cmp.Diff(string(normalizeReport(t, string(gc.Want))), string(normalizeReport(t, string(got)))); diff != "" {
+			t.Errorf("%s: report (-golden in process +Temporal):\n%s", gc.Name, diff)
 		}
 	}
 }

@@ -2,17 +2,15 @@ package temporal_test
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/playbook-sh/playbook/actions"
-	"github.com/playbook-sh/playbook/engine"
 	"github.com/playbook-sh/playbook/engine/temporal"
 	"github.com/playbook-sh/playbook/internal/goldencmds"
+	"github.com/playbook-sh/playbook/internal/goldencmds/cases"
 )
 
 // goldenRegistry has the commands of the engine's golden runs.
@@ -26,35 +24,18 @@ func goldenRegistry() *actions.Registry {
 // its report must be the golden one (run id and times aside).
 func TestGoldenRuns(t *testing.T) {
 	t.Parallel()
-	dirs, _ := filepath.Glob("../testdata/runs/*")
-	if len(dirs) < 4 {
-		t.Fatalf("found %d golden cases", len(dirs))
+	reg := goldenRegistry()
+	cs, err := cases.Read("../testdata/runs", reg)
+	if err != nil || len(cs) < 4 {
+		t.Fatalf("found %d golden cases: %v", len(cs), err)
 	}
-	for _, dir := range dirs {
-		t.Run(filepath.Base(dir), func(t *testing.T) {
+	for _, gc := range cs {
+		t.Run(gc.Name, func(t *testing.T) {
 			t.Parallel()
-			src, err := os.ReadFile(filepath.Join(dir, "playbook.yaml"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			reg := goldenRegistry()
-			// The engine's golden runs compile it as test.yaml.
-			c, err := engine.CompileSources("test.yaml", map[string][]byte{"test.yaml": src}, reg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			inputs, err := c.BindInputs(nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			in, err := temporal.NewRunInput(c, inputs, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
 			var suite testsuite.WorkflowTestSuite
 			env := suite.NewTestWorkflowEnvironment()
-			(&temporal.Worker{Registry: reg}).Register(env)
-			env.ExecuteWorkflow(temporal.WorkflowName, in)
+			(&temporal.Worker{Registry: goldenRegistry()}).Register(env)
+			env.ExecuteWorkflow(temporal.WorkflowName, gc.Input)
 			if err := env.GetWorkflowError(); err != nil {
 				t.Fatal(err)
 			}
@@ -62,11 +43,7 @@ func TestGoldenRuns(t *testing.T) {
 			if err := env.GetWorkflowResult(&got); err != nil {
 				t.Fatal(err)
 			}
-			want, err := os.ReadFile(filepath.Join(dir, "report.golden.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(normalize(t, want), normalize(t, got)); diff != "" {
+			if diff := cmp.Diff(normalize(t, gc.Want), normalize(t, got)); diff != "" {
 				t.Errorf("report (-golden in process +workflow):\n%s", diff)
 			}
 		})
